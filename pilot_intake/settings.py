@@ -1,0 +1,36 @@
+"""The one settings object. Values come from arguments, then PILOT_INTAKE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PILOT_INTAKE_", extra="ignore")
+
+    workers: int = Field(default_factory=_default_workers, ge=1)
+    # OCR
+    tesseract_cmd: str = "tesseract"
+    ocr_lang: str = "chi_sim"
+    ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
+    # A field (or seal) read with less confidence than this carries LOW_CONFIDENCE.
+    low_confidence: float = 0.80
+    # Inputs
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_archive_bytes: int = 2 * 1024 * 1024 * 1024  # total unpacked size of a zip
+    max_archive_entries: int = 10_000
+    max_pdf_pages: int = 200
+    # Rules
+    round: str | None = None  # e.g. 2026Q4 or 2026-12; derived from fill dates when None
+    registry: Path | None = None  # reserve-pool registry (CSV/xlsx) for the 3-year ban
+    holidays_file: Path | None = None  # fallback calendar for years chinesecalendar does not know
+    # Store
+    db_url: str | None = None  # default: sqlite file under OUT_DIR
