@@ -134,6 +134,8 @@ class Page(BaseModel):
     image_path: Path | None = None  # rendered/original page image (scans), for seals and redaction
     words: list[Word] = Field(default_factory=list)
     text: str = ""
+    # Boxes (page-image pixels) to burn out of this page in the redacted copy.
+    redact_boxes: list[tuple[float, float, float, float]] = Field(default_factory=list)
 
 
 class FieldValue(BaseModel):
