@@ -1,0 +1,39 @@
+"""Prefect's process-wide configuration, applied before prefect is first imported.
+
+Prefect reads its settings from the environment at import time, so this module
+must not import prefect itself. We only set defaults: a user who points
+PREFECT_API_URL at their own server keeps it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def prefect_home() -> Path:
+    """Prefect's state (its SQLite database) lives in our cache, not in ~/.prefect."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pilot-intake" / "prefect"
+
+
+def configure_prefect_env(environ: dict[str, str] | None = None) -> None:
+    env = os.environ if environ is None else environ
+    home = prefect_home()
+    home.mkdir(parents=True, exist_ok=True)
+    defaults = {
+        "PREFECT_HOME": str(home),
+        # No telemetry, no analytics, no network: batches hold filings of real organisations.
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+        "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+        "PREFECT_UI_ENABLED": "false",
+        # Our own progress bar and summary are the output; Prefect speaks only on trouble.
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_LOG_PRINTS": "false",
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
+    }
+    for key, value in defaults.items():
+        env.setdefault(key, value)

@@ -1,0 +1,193 @@
+"""The pipeline's business logic as plain functions; `flows/` wraps them in Prefect tasks.
+
+Stages: collect (ingest) → analyse each source (extract, seals, sensitive data) →
+group into filings → assemble records (rules, masking, status) → write outputs.
+Every function here runs without Prefect, so it is tested directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from extractors.ingest import Quarantine
+from pilot_intake.errors import BadInputError, ExtractionError, MissingDependencyError
+from pilot_intake.models import (
+    DocKind,
+    ExtractedDoc,
+    FileType,
+    Medium,
+    QuarantineReason,
+    SourceFile,
+)
+from pilot_intake.settings import Settings
+
+log = logging.getLogger("pilot_intake")
+
+ProgressFn = Callable[[str, int], None]  # (what, amount): "file" or "page" units done
+
+
+@dataclass
+class Services:
+    """Heavy objects built once per process and shared by every file of the batch."""
+
+    settings: Settings
+    redactor: object  # redaction.Redactor; typed loosely to keep this module import-light
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Services":
+        from redaction import Redactor
+
+        return cls(settings=settings, redactor=Redactor())
+
+
+def check_dependencies(settings: Settings) -> str:
+    """Fail early, with install advice, when tesseract or its language data is missing."""
+    from extractors.tesseract import probe
+
+    return probe(settings.tesseract_cmd, settings.ocr_lang)
+
+
+def extract_source(source: SourceFile, workdir: Path, settings: Settings) -> ExtractedDoc:
+    """Read one file into an ExtractedDoc, choosing the reader from its detected type."""
+    if source.file_type is FileType.XLSX:
+        from extractors.xlsx import extract_xlsx
+
+        return extract_xlsx(source)
+    if source.file_type is FileType.PDF:
+        from extractors.pdf import extract_text_pdf, inspect_pdf
+
+        info = inspect_pdf(source.abs_path, max_pages=settings.max_pdf_pages)
+        if info.is_born_digital:
+            return extract_text_pdf(source, info)
+        from extractors.scan import extract_scan
+
+        return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages)
+    if source.file_type in (FileType.JPEG, FileType.PNG, FileType.TIFF):
+        from extractors.scan import extract_scan
+
+        return extract_scan(source, workdir / _slug(source), settings)
+    raise BadInputError(QuarantineReason.UNSUPPORTED_TYPE, f"unsupported file type {source.file_type}")
+
+
+def _slug(source: SourceFile) -> str:
+    return source.sha256[:16]
+
+
+def analyse_source(source: SourceFile, workdir: Path, services: Services) -> ExtractedDoc | Quarantine:
+    """Extract one file, then find its seal and its personal data. Bad input → Quarantine."""
+    settings = services.settings
+    try:
+        doc = extract_source(source, workdir, settings)
+    except BadInputError as exc:
+        return Quarantine(source.path, source.sha256, exc.reason, exc.message)
+    except MissingDependencyError:
+        raise  # the whole batch needs it: stop with install advice
+    except ExtractionError as exc:
+        return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE, f"无法读取内容（{exc}）")
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        log.error("extraction of %s failed:\n%s", source.path, traceback.format_exc())
+        return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE,
+                          f"读取失败（{type(exc).__name__}: {exc}）")
+
+    if doc.medium is Medium.SCAN:
+        find_seal(doc, settings)
+    find_sensitive(doc, services)
+    return doc
+
+
+def expected_signer(doc: ExtractedDoc) -> str | None:
+    if doc.kind is DocKind.SUMMARY_TABLE:
+        return doc.signer or doc.province
+    host = doc.fields.get("host_unit")
+    if host is not None and host.value:
+        return str(host.value)
+    return doc.signer
+
+
+def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None) -> None:
+    """Look for the official seal at the signature block of a scanned document."""
+    from extractors.seals import check_document_seal
+
+    pages = [p for p in doc.pages if p.image_path is not None]
+    if not pages:
+        return
+    check = check_document_seal(pages, signer or expected_signer(doc), kind=doc.kind, settings=settings)
+    doc.seals = [check.seal] if check.seal is not None else []
+
+
+def find_sensitive(doc: ExtractedDoc, services: Services) -> None:
+    """Personal data and classification markings in the document's text, with boxes to burn."""
+    redactor = services.redactor
+    page_findings = redactor.scan_pages(doc.pages)
+    for pf in page_findings:
+        page = next(p for p in doc.pages if p.number == pf.page)
+        page.redact_boxes.extend(pf.boxes)
+        doc.findings.extend(pf.findings)
+
+
+@dataclass
+class BatchResult:
+    """Everything the writer needs."""
+
+    records: list[dict] = field(default_factory=list)
+    redaction_jobs: list[ExtractedDoc] = field(default_factory=list)  # scans to burn into redacted/
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def assemble_batch(docs: list[ExtractedDoc], quarantined: list[Quarantine], services: Services) -> BatchResult:
+    """Group documents, run the cross-document checks, and build every record."""
+    from pilot_intake.assemble import (
+        assemble_filing,
+        assemble_summary,
+        batch_rules,
+        quarantine_record,
+        summary_rows,
+        unattached_record,
+    )
+    from pilot_intake.grouping import group_documents
+    from rules.consistency import summary_vs_sheets
+
+    grouping = group_documents(docs)
+    rules = batch_rules(docs, services.settings)
+    result = BatchResult(notes=list(rules.notes))
+
+    # Summary table vs information sheets, both ways.
+    all_rows = [(i, row) for i, g in enumerate(grouping.summaries) for row in summary_rows(g)]
+    sheets = [(g.key, {k: fv.value for d, _ in g.docs for k, fv in d.fields.items() if fv.value is not None})
+              for g in grouping.filings]
+    check = summary_vs_sheets([row for _, row in all_rows], sheets, has_summary=bool(grouping.summaries))
+    missing_by_summary: dict[int, list] = {i: [] for i in range(len(grouping.summaries))}
+    for flag in check.summary_flags:
+        # Attribute each MISSING_INFO_SHEET flag to the summary table that lists the platform.
+        idx = next((i for i, row in all_rows if row.platform_name and row.platform_name in flag.message), 0)
+        missing_by_summary.setdefault(idx, []).append(flag)
+
+    filings = [assemble_filing(g, services, rules, check.filing_flags) for g in grouping.filings]
+    summaries = [assemble_summary(g, services, missing_by_summary.get(i, [])) for i, g in enumerate(grouping.summaries)]
+
+    records = [s.record for s in summaries]
+    records += sorted((f.record for f in filings), key=lambda r: (r["sources"][0]["path"] if r["sources"] else "", r["filing_id"]))
+    quarantines = [quarantine_record(q) for q in quarantined] + [unattached_record(u) for u in grouping.unattached]
+    records += sorted(quarantines, key=lambda r: r["path"])
+    result.records = records
+    result.redaction_jobs = [d for f in filings for d in f.scan_docs] + [d for s in summaries for d in s.scan_docs]
+    result.counts = _count(records)
+    return result
+
+
+def _count(records: list[dict]) -> dict[str, int]:
+    counts = {"filings": 0, "summary_tables": 0, "ready": 0, "needs_review": 0, "quarantined": 0, "files_quarantined": 0}
+    for rec in records:
+        if rec["kind"] == "filing":
+            counts["filings"] += 1
+            counts[rec["status"]] += 1
+        elif rec["kind"] == "summary_table":
+            counts["summary_tables"] += 1
+        else:
+            counts["files_quarantined"] += 1
+    return counts
