@@ -1,0 +1,254 @@
+"""Page geometry: OCR words → text lines → table rows of cells → label/value pairs.
+
+Parsing works on positions, not on flat text: a value belongs to the label in
+the same table row (ruled cells when the page has rules, else word boxes in
+rows and columns), a value wrapped over two lines stays in its cell, and
+tesseract's spaces between Chinese characters are removed while a wide gap
+between two fields is kept as a cell boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+from pilot_intake.models import Word
+
+from extractors.ocr import is_cjk
+
+# A gap wider than this many line heights separates two fields on one line
+# (label and value of an unruled form); narrower gaps are inside one field,
+# including the stray spaces of `平 台 名 称`.
+FIELD_GAP_LINES = 1.6
+# Words whose vertical centres are within this fraction of the line height share a line.
+SAME_LINE = 0.5
+
+
+@dataclass(frozen=True)
+class TextLine:
+    words: tuple[Word, ...]
+    bbox: tuple[float, float, float, float]
+
+    @property
+    def text(self) -> str:
+        return join_words(list(self.words))
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+@dataclass(frozen=True)
+class CellText:
+    """The text of one table cell (or one field segment of an unruled line)."""
+
+    text: str
+    conf: float
+    bbox: tuple[float, float, float, float]
+
+
+def union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def needs_space(left: str, right: str) -> bool:
+    """Whether two adjacent pieces of text are joined with a space.
+
+    Chinese is written without spaces, so no space next to a CJK character;
+    between two Latin/digit words tesseract's word break is a real space.
+    """
+    if not left or not right:
+        return False
+    return not (is_cjk(left[-1]) or is_cjk(right[0]))
+
+
+def join_words(words: list[Word]) -> str:
+    """Join the words of one line (or one cell line) in reading order."""
+    out = ""
+    for w in sorted(words, key=lambda w: w.bbox[0]):
+        t = w.text.strip()
+        if not t:
+            continue
+        out = out + (" " if needs_space(out, t) else "") + t
+    return out
+
+
+def join_lines(texts: list[str]) -> str:
+    """Join the lines of a wrapped value: no break inside Chinese text."""
+    out = ""
+    for t in texts:
+        t = t.strip()
+        if t:
+            out = out + (" " if needs_space(out, t) else "") + t
+    return out
+
+
+def text_conf(words: list[Word]) -> float:
+    """Confidence of a piece of text: the character-weighted mean of its words' confidences."""
+    total = sum(len(w.text) for w in words)
+    if not total:
+        return 0.0
+    return sum(w.conf * len(w.text) for w in words) / total
+
+
+def group_lines(words: list[Word]) -> list[TextLine]:
+    """Group words into text lines by vertical overlap, top to bottom."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
+        cy = (w.bbox[1] + w.bbox[3]) / 2
+        h = w.bbox[3] - w.bbox[1]
+        placed = False
+        for line in reversed(lines[-3:]):
+            ly0 = median(x.bbox[1] for x in line)
+            ly1 = median(x.bbox[3] for x in line)
+            lh = max(ly1 - ly0, 1.0)
+            if abs(cy - (ly0 + ly1) / 2) <= SAME_LINE * max(lh, h):
+                line.append(w)
+                placed = True
+                break
+        if not placed:
+            lines.append([w])
+    out = [TextLine(tuple(sorted(ln, key=lambda w: w.bbox[0])), union([w.bbox for w in ln])) for ln in lines]
+    out.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    return out
+
+
+def line_height(line: TextLine) -> float:
+    """Typical character height on the line (robust to tall brackets and tiny dots)."""
+    hs = [w.bbox[3] - w.bbox[1] for w in line.words if any(is_cjk(c) or c.isalnum() for c in w.text)]
+    return median(hs) if hs else line.height
+
+
+def segments(line: TextLine, gap_lines: float = FIELD_GAP_LINES) -> list[CellText]:
+    """Split a line at wide gaps into field segments (label, value, ...)."""
+    lh = max(line_height(line), 1.0)
+    groups: list[list[Word]] = [[line.words[0]]]
+    for prev, w in zip(line.words, line.words[1:]):
+        if w.bbox[0] - prev.bbox[2] > gap_lines * lh:
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    return [CellText(join_words(g).translate(OCR_CONFUSABLES), text_conf(g), union([w.bbox for w in g])) for g in groups]
+
+
+def _centre(b: tuple[float, float, float, float]) -> tuple[float, float]:
+    return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+
+
+def _inside(p: tuple[float, float], b: tuple[float, float, float, float]) -> bool:
+    return b[0] <= p[0] <= b[2] and b[1] <= p[1] <= b[3]
+
+
+def assign_to_cells(
+    words: list[Word], cells: list[tuple[float, float, float, float]]
+) -> tuple[list[list[Word]], list[Word]]:
+    """Words per cell (by the word's centre), and the words outside every cell."""
+    per_cell: list[list[Word]] = [[] for _ in cells]
+    loose: list[Word] = []
+    for w in words:
+        c = _centre(w.bbox)
+        for i, b in enumerate(cells):
+            if _inside(c, b):
+                per_cell[i].append(w)
+                break
+        else:
+            loose.append(w)
+    return per_cell, loose
+
+
+# Tesseract's chi_sim model reads a full-width bracket as an angle bracket.
+OCR_CONFUSABLES = str.maketrans({"〈": "（", "〉": "）"})
+# Remnants of an erased table rule read as quotes or bars at a cell's edge.
+EDGE_JUNK = "|｜”“‘’\"'《》「」_—-~～·.,，、"
+
+
+def clean_cell(text: str) -> str:
+    """OCR text of a cell without rule remnants at its edges and with confusables fixed."""
+    text = text.translate(OCR_CONFUSABLES).strip()
+    start = 0
+    while start < len(text) and text[start] in EDGE_JUNK:
+        start += 1
+    end = len(text)
+    while end > start and text[end - 1] in EDGE_JUNK and not _ends_number(text[:end]):
+        end -= 1
+    if end < len(text) and text[end - 1 : end] == "（":
+        end -= 1
+    return text[start:end].strip()
+
+
+def _ends_number(text: str) -> bool:
+    # "1,250." would lose a meaningful dot only if a digit follows; keep "-" in model codes like "VF-".
+    return len(text) >= 2 and text[-1] in "-" and text[-2].isalnum()
+
+
+def cell_text(words: list[Word], bbox: tuple[float, float, float, float]) -> CellText:
+    lines = group_lines(words)
+    text = clean_cell(join_lines([ln.text for ln in lines]))
+    return CellText(text, text_conf(words) if words else 1.0, bbox)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the page in reading order: table cells, or the segments of a text line."""
+
+    cells: tuple[CellText, ...]
+    ruled: bool  # cells come from table rules (True) or from gaps between words (False)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return union([c.bbox for c in self.cells])
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+def _rows_of_cells(cells: list[CellText]) -> list[Row]:
+    """Group ruled cells into rows by vertical centre (cells of one row share top and bottom)."""
+    rows: list[list[CellText]] = []
+    for c in sorted(cells, key=lambda c: (_centre(c.bbox)[1], c.bbox[0])):
+        cy = _centre(c.bbox)[1]
+        if rows:
+            last = rows[-1]
+            ly0, ly1 = min(x.bbox[1] for x in last), max(x.bbox[3] for x in last)
+            if abs(cy - (ly0 + ly1) / 2) <= 0.3 * (ly1 - ly0):
+                last.append(c)
+                continue
+        rows.append([c])
+    return [Row(tuple(sorted(r, key=lambda c: c.bbox[0])), ruled=True) for r in rows]
+
+
+def merge_wrapped(rows: list[Row]) -> list[Row]:
+    """On unruled pages, fold a value's continuation line into the row above.
+
+    A continuation is a one-segment line that starts under the previous row's
+    last segment (same column) and sits close below it.
+    """
+    out: list[Row] = []
+    for row in rows:
+        if out and not row.ruled and not out[-1].ruled and len(row.cells) == 1 and len(out[-1].cells) >= 2:
+            prev = out[-1]
+            last = prev.cells[-1]
+            c = row.cells[0]
+            h = last.bbox[3] - last.bbox[1]
+            if abs(c.bbox[0] - last.bbox[0]) <= 1.0 * h and 0 <= c.bbox[1] - last.bbox[3] <= 1.0 * h:
+                merged = CellText(
+                    join_lines([last.text, c.text]),
+                    (last.conf * len(last.text) + c.conf * len(c.text)) / max(1, len(last.text) + len(c.text)),
+                    union([last.bbox, c.bbox]),
+                )
+                out[-1] = Row(prev.cells[:-1] + (merged,), ruled=False)
+                continue
+        out.append(row)
+    return out
+
+
+def page_rows(words: list[Word], cells: list[tuple[float, float, float, float]]) -> list[Row]:
+    """All rows of a page, top to bottom: ruled table rows and unruled text lines."""
+    per_cell, loose = assign_to_cells(words, cells)
+    ruled = _rows_of_cells([cell_text(ws, b) for ws, b in zip(per_cell, cells)])
+    # Drop ruled rows that are entirely empty (e.g. a blank spacer row).
+    ruled = [r for r in ruled if any(c.text for c in r.cells)]
+    free = [Row(tuple(segments(ln)), ruled=False) for ln in group_lines(loose)]
+    rows = sorted(ruled + free, key=lambda r: (r.bbox[1], r.bbox[0]))
+    return merge_wrapped(rows)

@@ -1,0 +1,344 @@
+"""Page preparation for OCR: orientation, deskew, resolution, red-ink dropout, table lines.
+
+The original page image is never modified: it stays the page's `image_path`
+(seal detection and redaction need the red and the true pixels). Preparation
+writes a new image for OCR and returns the affine map between the two, so every
+box read on the prepared image can be mapped back to original-page pixels.
+
+Each step is a plain function on a numpy image so it can be tested alone on a
+synthetic page with a known transform; `prepare_page` chains them and writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors import tesseract
+
+# Tesseract's LSTM models read best with body text ~25–40 px high, i.e. 10.5 pt at
+# ~300 dpi; lower resolutions are scaled up to this, higher ones left alone.
+TARGET_DPI = 300
+MIN_DPI_TO_SCALE = 250
+# A4 long side in inches: used to guess the dpi of an image without metadata.
+A4_LONG_IN = 11.69
+MAX_SKEW_DEG = 5.0
+# OSD below this confidence is a guess; a 180° turn on a guess would ruin a good page.
+OSD_MIN_CONF = 1.5
+# Table rules are much longer than any stroke of a character (body text ~3.6 mm).
+HLINE_MIN_MM = 15.0
+VLINE_MIN_MM = 7.0
+
+
+@dataclass(frozen=True)
+class Affine:
+    """A 2×3 affine map from original-page pixels to prepared-image pixels."""
+
+    m: tuple[tuple[float, float, float], tuple[float, float, float]]
+
+    @staticmethod
+    def identity() -> "Affine":
+        return Affine(((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)))
+
+    def matrix(self) -> np.ndarray:
+        return np.array(self.m, dtype=np.float64)
+
+    def then(self, nxt: np.ndarray) -> "Affine":
+        """This map followed by `nxt` (a 2×3 matrix)."""
+        a = np.vstack([self.matrix(), [0, 0, 1]])
+        b = np.vstack([np.asarray(nxt, dtype=np.float64), [0, 0, 1]])
+        c = b @ a
+        return Affine((tuple(c[0]), tuple(c[1])))  # type: ignore[arg-type]
+
+    def inverse(self) -> "Affine":
+        inv = cv2.invertAffineTransform(self.matrix())
+        return Affine((tuple(inv[0]), tuple(inv[1])))  # type: ignore[arg-type]
+
+    def map_box(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """Map a box's four corners and return their bounding box."""
+        x0, y0, x1, y1 = box
+        pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
+        out = pts @ self.matrix().T
+        return (
+            float(out[:, 0].min()),
+            float(out[:, 1].min()),
+            float(out[:, 0].max()),
+            float(out[:, 1].max()),
+        )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell found from the ruling lines (prepared-image pixels)."""
+
+    bbox: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """What OCR needs: the prepared image file, its dpi, the map back, and table cells."""
+
+    original: Path
+    ocr_image: Path
+    dpi: int  # of the prepared image
+    original_dpi: int
+    to_prepared: Affine  # original → prepared
+    rotation: int  # degrees clockwise applied (0, 90, 180, 270)
+    skew: float  # degrees corrected
+    red_dropped: bool
+    cells: tuple[Cell, ...]
+    width: int  # original image size
+    height: int
+
+
+# --- single steps ---------------------------------------------------------
+
+
+def guess_dpi(width: int, height: int, declared: int | None) -> int:
+    """The image's dpi: declared when plausible, else assume an A4 page."""
+    if declared and 72 <= declared <= 1200:
+        guessed = max(width, height) / A4_LONG_IN
+        # Phone photos and some scanners declare 72/96 dpi for 300-dpi pixels.
+        if declared >= 100 or guessed < 130:
+            return int(declared)
+    return int(round(max(width, height) / A4_LONG_IN))
+
+
+def red_mask(bgr: np.ndarray) -> np.ndarray:
+    """Pixels of red ink (seal, red print): strong red hue, saturated."""
+    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red_hue = (h <= 12) | (h >= 165)
+    return (red_hue & (s >= 70) & (v >= 80)).astype(np.uint8) * 255
+
+
+def drop_red(bgr: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Grayscale for OCR with red ink dropped out; also whether any red was there.
+
+    The red channel sees red ink as almost white and black text as black, so
+    black digits printed under a seal stay while the seal's red disappears.
+    """
+    if bgr.ndim == 2:
+        return bgr, False
+    mask = red_mask(bgr)
+    if int(np.count_nonzero(mask)) < 0.0005 * mask.size:
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), False
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    red = bgr[..., 2]
+    # Outside red areas keep true gray (blue/green ink would vanish in the red channel).
+    near_red = cv2.dilate(mask, np.ones((5, 5), np.uint8)) > 0
+    out = gray.copy()
+    out[near_red] = red[near_red]
+    return out, True
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Black text on white: light denoise, then Otsu (photocopy grain and JPEG ringing go)."""
+    den = cv2.medianBlur(gray, 3)
+    _, bw = cv2.threshold(den, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return bw
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Ink mask (255 = ink) robust to uneven background."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def rotate_quarter_turns(img: np.ndarray, degrees: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate clockwise by 0/90/180/270 degrees; return the image and its 2×3 map."""
+    h, w = img.shape[:2]
+    d = degrees % 360
+    if d == 0:
+        return img, np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float64)
+    if d == 90:
+        # (x, y) → (h-1-y, x)
+        return cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE), np.array([[0, -1, h - 1], [1, 0, 0]], dtype=np.float64)
+    if d == 180:
+        return cv2.rotate(img, cv2.ROTATE_180), np.array([[-1, 0, w - 1], [0, -1, h - 1]], dtype=np.float64)
+    if d == 270:
+        return cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE), np.array([[0, 1, 0], [-1, 0, w - 1]], dtype=np.float64)
+    raise ValueError(f"not a quarter turn: {degrees}")
+
+
+def text_is_vertical(gray: np.ndarray) -> bool:
+    """True when text lines run top-to-bottom (page turned by 90°/270°).
+
+    Smearing ink along the text direction merges each line into one long thin
+    blob; smearing across it does not. Compare how much ink ends up in blobs
+    elongated along rows versus along columns.
+    """
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    ink = ink_mask(small)
+
+    def elongated(kernel: np.ndarray, along_x: bool) -> int:
+        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
+        total = 0
+        for x, y, w, h, area in stats[1:]:
+            long_, short = (w, h) if along_x else (h, w)
+            if long_ >= 4 * short and short >= 3:  # a text line, not a 1-px table rule
+                total += int(area)
+        return total
+
+    rows = elongated(np.ones((1, 7), np.uint8), along_x=True)
+    cols = elongated(np.ones((7, 1), np.uint8), along_x=False)
+    return cols > 1.5 * rows
+
+
+def estimate_skew(gray: np.ndarray, max_deg: float = MAX_SKEW_DEG) -> float:
+    """Skew angle in degrees (positive = text rises to the right... corrected by rotating by it).
+
+    Projection-profile search: the angle that makes the row sums of ink most
+    peaked is the one where text lines are horizontal. Run on a reduced image.
+    """
+    scale = 800.0 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    ink = ink_mask(small).astype(np.float32)
+    h, w = ink.shape
+    centre = (w / 2, h / 2)
+
+    def score(angle: float) -> float:
+        rot = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        prof = turned.sum(axis=1)
+        return float(np.sum(np.diff(prof) ** 2))
+
+    best, best_score = 0.0, score(0.0)
+    for step, span in ((0.5, max_deg), (0.1, 0.5), (0.025, 0.1)):
+        centre_angle = best
+        n = int(round(span / step))
+        for k in range(-n, n + 1):
+            a = centre_angle + k * step
+            if k == 0 or abs(a) > max_deg:
+                continue
+            s = score(a)
+            if s > best_score:
+                best, best_score = a, s
+    return round(best, 3)
+
+
+def rotate_by(img: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate counter-clockwise by `angle` degrees about the centre, keeping the size."""
+    h, w = img.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    border = 255 if img.ndim == 2 else (255, 255, 255)
+    out = cv2.warpAffine(img, rot, (w, h), flags=cv2.INTER_CUBIC, borderValue=border)
+    return out, rot
+
+
+def scale_to_dpi(img: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Scale a low-resolution page up to TARGET_DPI; leave others alone."""
+    if dpi >= MIN_DPI_TO_SCALE:
+        return img, np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float64), dpi
+    f = TARGET_DPI / dpi
+    out = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    return out, np.array([[f, 0, 0], [0, f, 0]], dtype=np.float64), TARGET_DPI
+
+
+def table_lines(bw: np.ndarray, dpi: int) -> np.ndarray:
+    """Mask (255) of long horizontal and vertical rules in a black-on-white image."""
+    ink = 255 - bw
+    mm = dpi / 25.4
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(HLINE_MIN_MM * mm)), 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(VLINE_MIN_MM * mm))))
+    # A small vertical close first bridges JPEG/photocopy breaks in thin rules.
+    horiz = cv2.morphologyEx(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8)), cv2.MORPH_OPEN, hk)
+    vert = cv2.morphologyEx(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 1), np.uint8)), cv2.MORPH_OPEN, vk)
+    return cv2.bitwise_or(horiz, vert)
+
+
+def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
+    """Table cells: the white regions enclosed by rules, of a plausible cell size."""
+    mm = dpi / 25.4
+    closed = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(255 - closed, connectivity=4)
+    h, w = lines.shape
+    cells: list[Cell] = []
+    for i in range(1, n):
+        x, y, cw, ch, area = stats[i]
+        if x == 0 or y == 0 or x + cw >= w or y + ch >= h:
+            continue  # the background around the tables
+        if cw < 3 * mm or ch < 4 * mm or ch > 60 * mm:
+            continue
+        if area < 0.8 * cw * ch:
+            continue  # not a rectangle: a gap between broken rules, not a cell
+        cells.append(Cell((int(x), int(y), int(x + cw), int(y + ch))))
+    cells.sort(key=lambda c: (c.bbox[1], c.bbox[0]))
+    return cells
+
+
+def detect_rotation(path: Path, gray: np.ndarray, tesseract_cmd: str) -> int:
+    """Clockwise quarter turns (degrees) that make the text upright."""
+    rot = tesseract.osd_rotation(path, cmd=tesseract_cmd)
+    if rot is not None and rot[1] >= OSD_MIN_CONF:
+        return rot[0] % 360
+    return 90 if text_is_vertical(gray) else 0
+
+
+# --- the chain --------------------------------------------------------------
+
+
+def load_image(path: Path) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError(f"cannot decode image {path.name}")
+    return img
+
+
+def prepare_page(
+    original: Path,
+    out: Path,
+    *,
+    dpi: int | None = None,
+    tesseract_cmd: str = "tesseract",
+    detect_orientation: bool = True,
+) -> PreparedPage:
+    """Prepare `original` for OCR and write the result to `out` (PNG)."""
+    bgr = load_image(original)
+    h0, w0 = bgr.shape[:2]
+    src_dpi = guess_dpi(w0, h0, dpi)
+    gray, red = drop_red(bgr)
+    to_prep = Affine.identity()
+
+    rotation = 0
+    if detect_orientation:
+        # OSD reads a downscaled copy of the dropped-out page: fast, and the seal does not vote.
+        small_path = out.with_name(out.stem + "_osd.png")
+        f = min(1.0, 1600 / max(gray.shape))
+        cv2.imwrite(str(small_path), cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA))
+        rotation = detect_rotation(small_path, gray, tesseract_cmd)
+        small_path.unlink(missing_ok=True)
+    gray, m = rotate_quarter_turns(gray, rotation)
+    to_prep = to_prep.then(m)
+
+    skew = estimate_skew(gray)
+    if abs(skew) >= 0.1:
+        gray, m = rotate_by(gray, skew)
+        to_prep = to_prep.then(m)
+
+    gray, m, new_dpi = scale_to_dpi(gray, src_dpi)
+    to_prep = to_prep.then(m)
+
+    bw = binarize(gray)
+    # Rules are found on the un-denoised ink: the median filter would erase 1-px rules.
+    lines = table_lines(255 - ink_mask(gray), new_dpi)
+    cells = find_cells(lines, new_dpi)
+    # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
+    clean = bw.copy()
+    clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
+    cv2.imwrite(str(out), clean)
+    return PreparedPage(
+        original=original,
+        ocr_image=out,
+        dpi=new_dpi,
+        original_dpi=src_dpi,
+        to_prepared=to_prep,
+        rotation=rotation,
+        skew=skew,
+        red_dropped=red,
+        cells=tuple(cells),
+        width=w0,
+        height=h0,
+    )

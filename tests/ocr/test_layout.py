@@ -1,0 +1,66 @@
+"""Geometry: joining Chinese, lines, segments, cells, wrapped values."""
+
+from __future__ import annotations
+
+from pilot_intake.models import Word
+
+from extractors import layout
+
+
+def w(text, x0, y0, x1, y1, conf=0.9):
+    return Word(text=text, bbox=(x0, y0, x1, y1), conf=conf)
+
+
+def test_join_removes_spaces_between_chinese_but_keeps_latin_spaces():
+    words = [w("平", 0, 0, 30, 30), w("台", 40, 0, 70, 30), w("名称", 80, 0, 140, 30)]
+    assert layout.join_words(words) == "平台名称"
+    assert layout.join_words([w("HIP-50", 0, 0, 60, 30), w("type", 70, 0, 110, 30)]) == "HIP-50 type"
+    assert layout.join_words([w("1250.5", 0, 0, 60, 30), w("万元", 65, 0, 120, 30)]) == "1250.5万元"
+
+
+def test_wide_gap_splits_fields_and_stray_spaces_do_not():
+    # "平 台 名 称" with one-character gaps, then a value 8 characters to the right.
+    label = [w(c, i * 60, 0, i * 60 + 30, 30) for i, c in enumerate("平台名称")]
+    value = [w("华南", 450, 0, 510, 30), w("平台", 515, 0, 575, 30)]
+    line = layout.group_lines(label + value)
+    assert len(line) == 1
+    segs = layout.segments(line[0])
+    assert [s.text for s in segs] == ["平台名称", "华南平台"]
+
+
+def test_lines_grouped_by_vertical_position_even_when_slightly_uneven():
+    words = [w("甲", 0, 100, 30, 130), w("乙", 40, 104, 70, 134), w("丙", 0, 160, 30, 190)]
+    lines = layout.group_lines(words)
+    assert [ln.text for ln in lines] == ["甲乙", "丙"]
+
+
+def test_words_fall_into_ruled_cells_and_wrapped_value_joins():
+    cells = [(0, 0, 200, 100), (200, 0, 600, 100), (0, 100, 200, 140), (200, 100, 600, 140)]
+    words = [
+        w("通讯地址", 10, 10, 130, 40),
+        w("广州市天河区", 210, 10, 400, 40),  # value wrapped onto a second line in its cell
+        w("科韵路16号", 210, 55, 380, 85, conf=0.5),
+        w("所在地市", 10, 105, 130, 135),
+        w("广州市", 210, 105, 300, 135),
+    ]
+    rows = layout.page_rows(words, cells)
+    assert [r.texts for r in rows] == [["通讯地址", "广州市天河区科韵路16号"], ["所在地市", "广州市"]]
+    # Confidence is weighted by characters: the low-confidence second line pulls it down.
+    assert 0.5 < rows[0].cells[1].conf < 0.9
+
+
+def test_unruled_continuation_line_is_merged_into_the_value_above():
+    words = [
+        w("通讯地址", 0, 0, 120, 30), w("广州市天河区", 300, 0, 480, 30),
+        w("科韵路16号", 300, 40, 450, 70),
+        w("所在地市", 0, 100, 120, 130), w("广州市", 300, 100, 390, 130),
+    ]
+    rows = layout.page_rows(words, [])
+    assert [r.texts for r in rows] == [["通讯地址", "广州市天河区科韵路16号"], ["所在地市", "广州市"]]
+
+
+def test_clean_cell_drops_rule_remnants_and_fixes_brackets():
+    assert layout.clean_cell("”设备名称") == "设备名称"
+    assert layout.clean_cell("| 1,250.5") == "1,250.5"
+    assert layout.clean_cell("人员〈人)") == "人员（人)"
+    assert layout.clean_cell("VF-200") == "VF-200"

@@ -1,0 +1,109 @@
+"""Each preparation step on synthetic pages with a known transform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from ocr_pages import PageSpec, render_page
+
+from extractors import pageprep
+
+
+def _page(tmp_path: Path, dpi: int = 150, **kw) -> Path:
+    return render_page(tmp_path / "page.png", PageSpec(**kw), dpi=dpi)
+
+
+def test_affine_round_trip_maps_boxes_back():
+    a = pageprep.Affine.identity()
+    _, m = pageprep.rotate_quarter_turns(np.zeros((100, 50), np.uint8), 90)
+    a = a.then(m).then(np.array([[2.0, 0, 0], [0, 2.0, 0]]))
+    box = (10.0, 20.0, 30.0, 25.0)
+    fwd = a.map_box(box)
+    # 90° clockwise of a 50×100 image: (x, y) → (99 - y, x); then ×2.
+    assert fwd == pytest.approx((2 * (99 - 25), 20.0, 2 * (99 - 20), 60.0))
+    assert a.inverse().map_box(fwd) == pytest.approx(box)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_quarter_turn_matrix_matches_pixels(degrees):
+    img = np.zeros((40, 60), np.uint8)
+    img[5, 7] = 255
+    out, m = pageprep.rotate_quarter_turns(img, degrees)
+    x, y = m @ np.array([7, 5, 1.0])
+    assert out[int(round(y)), int(round(x))] == 255
+
+
+@pytest.mark.parametrize("angle", [-2.5, 1.2, 3.0])
+def test_estimate_skew_recovers_known_rotation(tmp_path, angle):
+    gray = cv2.imread(str(_page(tmp_path)), cv2.IMREAD_GRAYSCALE)
+    turned, _ = pageprep.rotate_by(gray, angle)
+    # Rotating back by the estimate must undo the known rotation.
+    assert pageprep.estimate_skew(turned) == pytest.approx(-angle, abs=0.15)
+
+
+def test_estimate_skew_of_straight_page_is_zero(tmp_path):
+    gray = cv2.imread(str(_page(tmp_path)), cv2.IMREAD_GRAYSCALE)
+    assert abs(pageprep.estimate_skew(gray)) < 0.1
+
+
+def test_text_direction_test_sees_quarter_turn(tmp_path):
+    gray = cv2.imread(str(_page(tmp_path)), cv2.IMREAD_GRAYSCALE)
+    assert not pageprep.text_is_vertical(gray)
+    assert pageprep.text_is_vertical(cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE))
+
+
+def test_red_dropout_keeps_black_text_under_red_ink():
+    img = np.full((60, 120, 3), 255, np.uint8)
+    cv2.rectangle(img, (10, 10), (110, 50), (40, 40, 220), -1)  # red seal ink (BGR)
+    cv2.rectangle(img, (50, 20), (60, 40), (0, 0, 0), -1)  # black digit stroke under it
+    gray, dropped = pageprep.drop_red(img)
+    assert dropped
+    assert gray[15, 20] > 200  # red became near-white
+    assert gray[30, 55] < 60  # black stayed black
+    plain = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    assert plain[15, 20] < 120  # without dropout the seal would be dark ink
+
+
+def test_no_dropout_on_gray_page():
+    gray = np.full((50, 50), 200, np.uint8)
+    out, dropped = pageprep.drop_red(gray)
+    assert not dropped and out is gray
+
+
+def test_scale_to_dpi_only_upscales_low_resolution():
+    img = np.zeros((100, 80), np.uint8)
+    out, m, dpi = pageprep.scale_to_dpi(img, 150)
+    assert out.shape == (200, 160) and dpi == 300 and m[0][0] == 2.0
+    same, _, dpi2 = pageprep.scale_to_dpi(img, 300)
+    assert same is img and dpi2 == 300
+
+
+def test_guess_dpi_from_a4_when_metadata_is_missing_or_bogus():
+    assert pageprep.guess_dpi(2480, 3508, None) == 300
+    assert pageprep.guess_dpi(2480, 3508, 72) == 300  # 72 dpi declared, 300 dpi pixels
+    assert pageprep.guess_dpi(1240, 1754, 150) == 150
+
+
+def test_table_cells_found_from_rules(tmp_path):
+    spec = PageSpec(fields=[("平台名称", "甲"), ("依托单位", "乙"), ("所在地市", "丙")])
+    gray = cv2.imread(str(render_page(tmp_path / "p.png", spec, dpi=150)), cv2.IMREAD_GRAYSCALE)
+    cells = pageprep.find_cells(pageprep.table_lines(255 - pageprep.ink_mask(gray), 150), 150)
+    assert len(cells) == 6  # three rows of label | value
+    rows = sorted({c.bbox[1] for c in cells})
+    assert len(rows) == 3
+
+
+def test_prepare_page_undoes_180_and_maps_back(tmp_path, settings):
+    src = _page(tmp_path, dpi=150)
+    upside = tmp_path / "upside.png"
+    cv2.imwrite(str(upside), cv2.rotate(cv2.imread(str(src)), cv2.ROTATE_180))
+    prep = pageprep.prepare_page(upside, tmp_path / "ocr.png", dpi=150, tesseract_cmd=settings.tesseract_cmd)
+    assert prep.rotation == 180
+    assert prep.dpi == 300  # 150 dpi scaled up for OCR
+    # The original's top-left corner lands at the prepared image's bottom-right.
+    x0, y0, x1, y1 = prep.to_prepared.map_box((0, 0, 1, 1))
+    h, w = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE).shape
+    assert x1 == pytest.approx(w, abs=3) and y1 == pytest.approx(h, abs=3)

@@ -1,0 +1,92 @@
+"""extract_scan end to end on rendered pages: real rendering, real tesseract."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from ocr_pages import EQUIPMENT_HEADER, EQUIPMENT_ROWS, PageSpec, render_page
+from PIL import Image
+
+from pilot_intake.errors import BadInputError
+from pilot_intake.models import DocKind, FileType, Medium, QuarantineReason, SourceFile
+
+from extractors.scan import extract_scan
+
+
+def _source(path: Path, ftype: FileType) -> SourceFile:
+    data = path.read_bytes()
+    return SourceFile(path=path.name, abs_path=path, sha256=hashlib.sha256(data).hexdigest(),
+                      size=len(data), file_type=ftype)
+
+
+def _image_pdf(pngs: list[Path], out: Path, dpi: int) -> Path:
+    images = [Image.open(p).convert("RGB") for p in pngs]
+    images[0].save(out, save_all=True, append_images=images[1:], resolution=dpi)
+    return out
+
+
+@pytest.fixture(scope="module")
+def clean_pdf_doc(tmp_path_factory, settings):
+    """A clean 300-dpi two-page image-only PDF: info sheet, then equipment table and signature."""
+    d = tmp_path_factory.mktemp("scan")
+    p1 = render_page(d / "p1.png", PageSpec())
+    p2 = render_page(d / "p2.png", PageSpec(title="设备要素表", fields=[],
+                                            equipment=[EQUIPMENT_HEADER, *EQUIPMENT_ROWS],
+                                            footer=["依托单位（盖章）：广州新材科技股份有限公司", "日期：2026年12月28日"]))
+    pdf = _image_pdf([p1, p2], d / "sheet.pdf", 300)
+    return extract_scan(_source(pdf, FileType.PDF), d / "work", settings, workers=2)
+
+
+def test_clean_scan_reads_fields(clean_pdf_doc):
+    doc = clean_pdf_doc
+    assert doc.medium == Medium.SCAN
+    assert doc.kind == DocKind.INFO_SHEET
+    got = {k: v.value for k, v in doc.fields.items()}
+    assert got["platform_name"] == "华南先进材料中试平台"
+    assert got["host_unit"] == "广州新材科技股份有限公司"
+    assert got["uscc"] == "91440101MA5CXY4R2K"
+    assert got["city"] == "广州市"
+    assert got["equipment_value_wan"] == pytest.approx(1250.5)
+    assert got["fulltime_staff"] == 12
+    assert got["has_roadmap"] is True
+    assert got["fill_date"] == "2026-12-28"
+
+
+def test_clean_scan_keeps_pages_words_and_original_images(clean_pdf_doc):
+    doc = clean_pdf_doc
+    assert [p.number for p in doc.pages] == [1, 2]
+    for p in doc.pages:
+        assert p.dpi == 300 and p.image_path is not None and p.image_path.exists()
+        assert (p.width, p.height) == Image.open(p.image_path).size
+        assert p.words and all(0.0 <= w.conf <= 1.0 for w in p.words)
+    # Chinese is joined without tesseract's spaces; the title sits near the top of page 1.
+    assert "储备中试平台申报信息表" in doc.pages[0].text
+    title = [w for w in doc.pages[0].words if w.text in ("储备", "储")]
+    assert title and title[0].bbox[1] < doc.pages[0].height * 0.15
+
+
+def test_value_box_points_at_the_value_in_the_original_page(clean_pdf_doc):
+    fv = clean_pdf_doc.fields["platform_name"]
+    x0, y0, x1, y1 = fv.bbox
+    # The value column starts 90 mm from the left edge (20 mm margin + 70 mm label column).
+    assert 85 * 300 / 25.4 < x0 < 100 * 300 / 25.4
+    assert fv.page == 1 and y1 > y0
+
+
+def test_unreadable_page_is_bad_input(tmp_path, settings):
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (1240, 1754), "white").save(blank)
+    with pytest.raises(BadInputError) as err:
+        extract_scan(_source(blank, FileType.PNG), tmp_path / "w", settings)
+    assert err.value.reason == QuarantineReason.UNREADABLE
+    assert "no text" in err.value.message
+
+
+def test_corrupt_image_is_bad_input(tmp_path, settings):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    with pytest.raises(BadInputError) as err:
+        extract_scan(_source(bad, FileType.JPEG), tmp_path / "w", settings)
+    assert err.value.reason == QuarantineReason.UNREADABLE
