@@ -237,8 +237,9 @@ def stamped_scan(roles: Iterable[Role | str]) -> list[Flag]:
 class SummaryCheck:
     """NOT_IN_SUMMARY flags per filing key, MISSING_INFO_SHEET flags for the summary table."""
 
-    by_filing: dict[str, list[Flag]] = field(default_factory=dict)
-    summary: list[Flag] = field(default_factory=list)
+    filing_flags: dict[str, list[Flag]] = field(default_factory=dict)
+    summary_flags: list[Flag] = field(default_factory=list)
+    missing_rows: list[int] = field(default_factory=list)  # summary row index of each summary flag, same order
     matched: dict[str, int] = field(default_factory=dict)  # filing key -> summary row index
 
 
@@ -259,15 +260,20 @@ def _describe(name: Any, uscc: Any) -> str:
     return f"“{name or '（名称未识别）'}”（统一社会信用代码 {uscc or '未识别'}）"
 
 
-def summary_vs_sheets(summary_rows: list[SummaryRow], sheets: list[tuple[str, dict]]) -> SummaryCheck:
+def summary_vs_sheets(
+    summary_rows: list[SummaryRow], sheets: list[tuple[str, dict]], *, has_summary: bool = True
+) -> SummaryCheck:
     """Every information sheet must be listed on the summary table and every row must have a sheet.
 
     Rows and sheets match on uscc + platform_name after removing whitespace and
     unifying full/half-width characters; when one side lacks one of the two, the other
-    decides. Each row matches at most one sheet. With no summary rows at all, every
-    sheet is NOT_IN_SUMMARY (the message says no summary table was received).
+    decides. Each row matches at most one sheet. `has_summary=False` (the batch
+    carries no summary table, as a quarterly update may not) checks nothing; a summary
+    table with no readable rows makes every sheet NOT_IN_SUMMARY.
     """
-    result = SummaryCheck()
+    result = SummaryCheck(filing_flags={key: [] for key, _ in sheets})
+    if not has_summary:
+        return result
     rows = [_ident(r.uscc, r.platform_name) for r in summary_rows]
     free = set(range(len(rows)))
     pending = []
@@ -286,24 +292,22 @@ def summary_vs_sheets(summary_rows: list[SummaryRow], sheets: list[tuple[str, di
             free.discard(hit)
             result.matched[key] = hit
             continue
-        why = "本批次未收到汇总表" if not summary_rows else "汇总表中没有该平台"
-        result.by_filing[key] = [
+        result.filing_flags[key] = [
             Flag(
                 code=FlagCode.NOT_IN_SUMMARY,
-                message=f"平台{_describe(fields.get('platform_name'), fields.get('uscc'))}有申报信息表，但{why}",
+                message=f"平台{_describe(fields.get('platform_name'), fields.get('uscc'))}有申报信息表，但未列入汇总表",
             )
         ]
     for i in sorted(free):
         row = summary_rows[i]
-        result.summary.append(
+        result.missing_rows.append(i)
+        result.summary_flags.append(
             Flag(
                 code=FlagCode.MISSING_INFO_SHEET,
                 field="platform_name",
                 message=f"汇总表第 {i + 1} 行的平台{_describe(row.platform_name, row.uscc)}在本批次中没有申报信息表",
             )
         )
-    for key, _ in sheets:
-        result.by_filing.setdefault(key, [])
     return result
 
 

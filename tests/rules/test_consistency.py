@@ -182,28 +182,33 @@ def test_summary_vs_sheets():
     ]
     check = summary_vs_sheets(SUMMARY, sheets)
     assert check.matched == {"a": 0, "c": 2}
-    assert check.by_filing["a"] == [] and check.by_filing["c"] == []
-    (flag,) = check.by_filing["d"]
+    assert check.filing_flags["a"] == [] and check.filing_flags["c"] == []
+    (flag,) = check.filing_flags["d"]
     assert flag.code == FlagCode.NOT_IN_SUMMARY and "未列入的中试平台" in flag.message
-    (missing,) = check.summary
+    (missing,) = check.summary_flags
+    assert check.missing_rows == [1]
     assert missing.code == FlagCode.MISSING_INFO_SHEET and "新材料中试平台" in missing.message and "第 2 行" in missing.message
 
 
 def test_same_name_other_uscc_is_not_a_match():
     check = summary_vs_sheets(SUMMARY[:1], [sheet("a", "智能装备（广州）中试平台", "91440101MA59ABCD1X")])
-    assert [f.code for f in check.by_filing["a"]] == [FlagCode.NOT_IN_SUMMARY]
-    assert [f.code for f in check.summary] == [FlagCode.MISSING_INFO_SHEET]
+    assert [f.code for f in check.filing_flags["a"]] == [FlagCode.NOT_IN_SUMMARY]
+    assert [f.code for f in check.summary_flags] == [FlagCode.MISSING_INFO_SHEET]
 
 
 def test_a_row_matches_one_sheet_only():
     rows_ = [SummaryRow(platform_name="甲平台", uscc=None)]
     check = summary_vs_sheets(rows_, [sheet("a", "甲平台", VALID_USCC), sheet("b", "甲平台", "91440101MA59ABCD1X")])
     assert check.matched == {"a": 0}
-    assert [f.code for f in check.by_filing["b"]] == [FlagCode.NOT_IN_SUMMARY]
+    assert [f.code for f in check.filing_flags["b"]] == [FlagCode.NOT_IN_SUMMARY]
 
 
-def test_no_summary_table_at_all():
+def test_summary_table_without_readable_rows():
     check = summary_vs_sheets([], [sheet("a", "甲平台", VALID_USCC)])
-    (flag,) = check.by_filing["a"]
-    assert flag.code == FlagCode.NOT_IN_SUMMARY and "未收到汇总表" in flag.message
-    assert check.summary == []
+    assert [f.code for f in check.filing_flags["a"]] == [FlagCode.NOT_IN_SUMMARY]
+    assert check.summary_flags == []
+
+
+def test_batch_without_summary_table_checks_nothing():
+    check = summary_vs_sheets([], [sheet("a", "甲平台", VALID_USCC)], has_summary=False)
+    assert check.filing_flags == {"a": []} and check.summary_flags == []
