@@ -1,7 +1,7 @@
 """Field labels and text normalisation shared by the rule modules.
 
-The required keys and labels belong to `extractors/labels.py` (FIELD_SPECS) once it
-exists; until then this module keeps the list of filings.md §2 so the rules can run.
+Which keys are required comes from `extractors/labels.py` FIELD_SPECS (one table for
+the whole pipeline); the labels here are the short forms messages use.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import Any
 
+from extractors.labels import FIELD_SPECS
 from pilot_intake.models import FieldValue
 
 # Short Chinese labels for messages a provincial clerk reads (filings.md §2).
@@ -53,8 +54,7 @@ UNITS: dict[str, str] = {
     "new_products": "项",
 }
 
-# Every key of the information sheet is required (filings.md §2 lists no optional one).
-REQUIRED_FIELDS: tuple[str, ...] = tuple(LABELS)
+REQUIRED_FIELDS: tuple[str, ...] = tuple(spec.key for spec in FIELD_SPECS if spec.required)
 
 
 def label(key: str) -> str:

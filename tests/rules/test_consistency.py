@@ -141,11 +141,11 @@ def test_check_uscc(value, problem):
 def test_required_fields_names_each_missing_key():
     fields = {key: "x" for key in REQUIRED_FIELDS}
     del fields["fulltime_staff"]
-    fields["city"] = "  "
+    fields["province"] = "  "
     fields["uscc"] = FieldValue(key="uscc", raw="", value=None)
     fields["equipment_value_wan"] = FieldValue(key="equipment_value_wan", raw="一千多", value=None)  # invalid, not missing
     flags = required_fields(fields)
-    assert {f.field for f in flags} == {"fulltime_staff", "city", "uscc"}
+    assert {f.field for f in flags} == {"fulltime_staff", "province", "uscc"}
     assert all(f.code == FlagCode.MISSING_FIELD for f in flags)
     assert "专职技术或管理人员数" in next(f.message for f in flags if f.field == "fulltime_staff")
 
@@ -212,3 +212,9 @@ def test_summary_table_without_readable_rows():
 def test_batch_without_summary_table_checks_nothing():
     check = summary_vs_sheets([], [sheet("a", "甲平台", VALID_USCC)], has_summary=False)
     assert check.filing_flags == {"a": []} and check.summary_flags == []
+
+
+def test_optional_keys_are_not_required():
+    fields = {key: "x" for key in REQUIRED_FIELDS}
+    assert "city" not in REQUIRED_FIELDS and "uscc" in REQUIRED_FIELDS
+    assert required_fields(fields) == []
