@@ -29,8 +29,9 @@ def configure_prefect_env(environ: dict[str, str] | None = None) -> None:
         "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
         "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
         "PREFECT_UI_ENABLED": "false",
-        # Our own progress bar and summary are the output; Prefect speaks only on trouble.
-        "PREFECT_LOGGING_LEVEL": "WARNING",
+        # Our own progress bar, summary and one-line errors are the output; the CLI lowers
+        # this with --traceback.
+        "PREFECT_LOGGING_LEVEL": "CRITICAL",
         "PREFECT_LOGGING_LOG_PRINTS": "false",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",

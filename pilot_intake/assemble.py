@@ -89,6 +89,11 @@ def _merge_fields(data_docs: list[ExtractedDoc], scan_docs: list[ExtractedDoc]) 
     return merged
 
 
+def merged_fields(group: FilingGroup) -> dict[str, FieldValue]:
+    """A filing's fields: the data file's, completed by the scan's."""
+    return _merge_fields(group.by_role(Role.DATA), group.by_role(Role.SCAN) + group.by_role(Role.EQUIPMENT))
+
+
 def _fields_of(docs: list[ExtractedDoc]) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
     for doc in docs:

@@ -37,7 +37,7 @@ def process(
     """Process one batch into OUT_DIR."""
     err = Console(stderr=True)
     try:
-        _process(batch, out, db, workers, round_, registry, holidays, err)
+        _process(batch, out, db, workers, round_, registry, holidays, err, show_traceback)
     except typer.Exit:
         raise
     except PilotIntakeError as exc:
@@ -58,7 +58,7 @@ def _settings(**overrides):
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _process(batch, out, db, workers, round_, registry, holidays, err: Console) -> None:
+def _process(batch, out, db, workers, round_, registry, holidays, err: Console, verbose: bool) -> None:
     if not batch.exists():
         raise UsageError(f"batch not found: {batch}")
     if out.exists() and not out.is_dir():
@@ -68,8 +68,12 @@ def _process(batch, out, db, workers, round_, registry, holidays, err: Console) 
             raise UsageError(f"{opt} file not found: {path}")
     settings = _settings(workers=workers, round=round_, registry=registry, holidays_file=holidays, db_url=db)
 
+    import os
+
     from flows.runtime import configure_prefect_env
 
+    if verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     configure_prefect_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from flows.process_batch import run  # imports prefect: after the environment is set

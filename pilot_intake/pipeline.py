@@ -145,6 +145,7 @@ def assemble_batch(docs: list[ExtractedDoc], quarantined: list[Quarantine], serv
         assemble_filing,
         assemble_summary,
         batch_rules,
+        merged_fields,
         quarantine_record,
         summary_rows,
         unattached_record,
@@ -158,14 +159,13 @@ def assemble_batch(docs: list[ExtractedDoc], quarantined: list[Quarantine], serv
 
     # Summary table vs information sheets, both ways.
     all_rows = [(i, row) for i, g in enumerate(grouping.summaries) for row in summary_rows(g)]
-    sheets = [(g.key, {k: fv.value for d, _ in g.docs for k, fv in d.fields.items() if fv.value is not None})
+    sheets = [(g.key, {k: fv.value for k, fv in merged_fields(g).items() if fv.value is not None})
               for g in grouping.filings]
     check = summary_vs_sheets([row for _, row in all_rows], sheets, has_summary=bool(grouping.summaries))
     missing_by_summary: dict[int, list] = {i: [] for i in range(len(grouping.summaries))}
-    for flag in check.summary_flags:
-        # Attribute each MISSING_INFO_SHEET flag to the summary table that lists the platform.
-        idx = next((i for i, row in all_rows if row.platform_name and row.platform_name in flag.message), 0)
-        missing_by_summary.setdefault(idx, []).append(flag)
+    for flag, row_index in zip(check.summary_flags, check.missing_rows):
+        # Each MISSING_INFO_SHEET flag belongs to the summary table that lists the platform.
+        missing_by_summary[all_rows[row_index][0]].append(flag)
 
     filings = [assemble_filing(g, services, rules, check.filing_flags) for g in grouping.filings]
     summaries = [assemble_summary(g, services, missing_by_summary.get(i, [])) for i, g in enumerate(grouping.summaries)]
