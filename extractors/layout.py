@@ -9,6 +9,7 @@ between two fields is kept as a cell boundary.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from statistics import median
 
@@ -128,7 +129,7 @@ def segments(line: TextLine, gap_lines: float = FIELD_GAP_LINES) -> list[CellTex
             groups.append([w])
         else:
             groups[-1].append(w)
-    return [CellText(join_words(g).translate(OCR_CONFUSABLES), text_conf(g), union([w.bbox for w in g])) for g in groups]
+    return [CellText(clean_cell(join_words(g)), text_conf(g), union([w.bbox for w in g])) for g in groups]
 
 
 def _centre(b: tuple[float, float, float, float]) -> tuple[float, float]:
@@ -162,9 +163,14 @@ OCR_CONFUSABLES = str.maketrans({"〈": "（", "〉": "）"})
 EDGE_JUNK = "|｜”“‘’\"'《》「」_—-~～·.,，、"
 
 
+# Stray quote marks read from specks next to a colon (`）“：`): the colon must stay clean
+# for `label：value` splitting.
+_QUOTES_AT_COLON = re.compile(r"[“”\"‘’']+\s*(?=[:：])|(?<=[:：])\s*[“”\"‘’']+")
+
+
 def clean_cell(text: str) -> str:
     """OCR text of a cell without rule remnants at its edges and with confusables fixed."""
-    text = text.translate(OCR_CONFUSABLES).strip()
+    text = _QUOTES_AT_COLON.sub("", text.translate(OCR_CONFUSABLES)).strip()
     start = 0
     while start < len(text) and text[start] in EDGE_JUNK:
         start += 1

@@ -21,7 +21,6 @@ from pilot_intake.models import (
     DocKind,
     ExtractedDoc,
     FileType,
-    FieldValue,
     Flag,
     FlagCode,
     Medium,
@@ -33,8 +32,20 @@ from pilot_intake.models import (
 from pilot_intake.settings import Settings
 
 from extractors import layout, pageprep
+from extractors.classify import classify_text
 from extractors.layout import Row
 from extractors.ocr import OcrEngine, make_engine
+from extractors.tables import (
+    LabelValue,
+    equipment_from_rows,
+    equipment_header,
+    fields_from_pairs,
+    pairs_from_rows,
+    province_from_title,
+    signer_from_text,
+    summary_from_rows,
+    summary_header,
+)
 
 # Pillow refuses images above ~179 Mpx by default; an A0 scan at 400 dpi is ~250 Mpx.
 MAX_PIXELS = 300_000_000
@@ -157,80 +168,52 @@ def read_page(image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd:
 # --- document -------------------------------------------------------------------
 
 
-def _is_header(texts: list[str], needles: tuple[str, ...]) -> bool:
-    joined = "".join(texts).replace(" ", "")
-    return sum(n in joined for n in needles) >= 2
+def row_conf(row: Row) -> float:
+    """A table row's reading confidence: its weakest non-empty cell (one bad cell spoils the row)."""
+    confs = [c.conf for c in row.cells if c.text]
+    return min(confs) if confs else 0.0
 
 
-EQUIPMENT_HEADER_WORDS = ("序号", "设备名称", "型号", "数量", "原值", "自主可控")
-SUMMARY_HEADER_WORDS = ("序号", "平台名称", "依托单位", "信用代码", "重点方向", "联系人")
+def table_rows(rows: list[tuple[Row, int]], find_header) -> list[tuple[list[str], list[str], float, int]]:
+    """(header, body row, row confidence, page) for the table whose header `find_header` recognises.
 
-
-def table_after_header(rows: list[tuple[Row, int]], needles: tuple[str, ...]) -> tuple[list[list[str]], float, int]:
-    """The table that starts at a header row matching `needles`: header + body rows as text.
-
-    Body rows are the following rows with at least half the header's cells; the
-    table ends at the first row that is not. Returns (rows, mean confidence, page).
+    The body is the run of multi-cell rows after the header (a header repeated
+    on the next page is skipped by the shared parsers); the table ends at the
+    first unruled single-segment line (the signature block, a new title).
     """
-    out: list[list[str]] = []
-    confs: list[float] = []
-    page = 0
-    in_table = False
-    width = 0
+    out = []
+    header: list[str] | None = None
     for row, pno in rows:
         texts = row.texts
-        if not in_table:
-            if len(texts) >= 3 and _is_header(texts, needles):
-                in_table, width, page = True, len(texts), pno
-                out.append(texts)
+        if header is None:
+            if len(texts) >= 3 and find_header([texts]) is not None:
+                header = texts
             continue
-        if len(texts) >= max(3, width // 2) and not _is_header(texts, needles):
-            out.append(texts)
-            confs.extend(c.conf for c in row.cells if c.text)
-        elif _is_header(texts, needles):
-            continue  # the header repeated on the next page
-        else:
+        if len([t for t in texts if t]) < 2:
+            if row.ruled:
+                continue  # an empty or 合计 row inside the ruled table
             break
-    return out, (sum(confs) / len(confs) if confs else 0.0), page
+        out.append((header, texts, row_conf(row), pno))
+    return out
 
 
-def label_value_pairs(rows: list[tuple[Row, int]], LabelValue):
-    """Label/value pairs by geometry: a cell whose text is a known label, and the cell right of it.
+def label_value_pairs(rows: list[tuple[Row, int]]) -> list[LabelValue]:
+    """Label/value pairs by geometry, with the confidence of the value's own cell.
 
-    Also `label：value` inside one cell or line segment (signature block, unruled forms).
-    `LabelValue` is the pair type of extractors.tables.
+    Geometry decides what a cell is; the shared `pairs_from_rows` decides which
+    cell is a label (synonyms, stray spaces, `label：value` in one cell).
     """
-    from extractors.labels import match_label
-
-    pairs = []
+    out: list[LabelValue] = []
     for row, pno in rows:
         cells = [c for c in row.cells if c.text]
-        i = 0
-        while i < len(cells):
-            c = cells[i]
-            key = match_label(c.text)
-            if key is not None and i + 1 < len(cells) and match_label(cells[i + 1].text) is None:
-                v = cells[i + 1]
-                pairs.append(
-                    LabelValue(label=c.text, value=v.text, conf=min(c.conf, v.conf) if c.text else v.conf,
-                               page=pno, bbox=v.bbox)
-                )
-                i += 2
-                continue
-            split = _split_colon(c.text)
-            if split is not None and match_label(split[0]) is not None:
-                pairs.append(LabelValue(label=split[0], value=split[1], conf=c.conf, page=pno, bbox=c.bbox))
-            i += 1
-    return pairs
-
-
-def _split_colon(text: str) -> tuple[str, str] | None:
-    for sep in ("：", ":"):
-        if sep in text:
-            left, right = text.split(sep, 1)
-            if left.strip() and right.strip():
-                return left.strip(), right.strip()
-    return None
+        if not cells:
+            continue
+        found = pairs_from_rows([[c.text for c in cells]], page=pno, bboxes=[[c.bbox for c in cells]])
+        by_box = {c.bbox: c for c in cells}
+        for p in found:
+            cell = by_box.get(p.bbox) if p.bbox is not None else None
+            out.append(p.model_copy(update={"conf": cell.conf if cell else row_conf(row)}))
+    return out
 
 
 def extract_scan(
@@ -267,93 +250,23 @@ def extract_scan(
             f"no text could be read on any of the {len(pages)} page(s) of {source.path}",
         )
     text = "\n".join(p.text for p in pages)
-    parsers = _parsers()
-    kind = parsers.classify_text(text)
     rows = [(row, r.page.number) for r in reads for row in r.rows]
-
-    doc = ExtractedDoc(source=source, kind=kind, medium=Medium.SCAN, pages=pages)
+    doc = ExtractedDoc(source=source, kind=classify_text(text), medium=Medium.SCAN, pages=pages)
     flags: list[Flag] = []
-    if kind == DocKind.SUMMARY_TABLE:
-        table, conf, _ = table_after_header(rows, SUMMARY_HEADER_WORDS)
-        doc.summary_rows = parsers.summary_from_rows(table) if table else []
-        first_line = next((ln for ln in text.splitlines() if "汇总表" in ln), text[:200])
-        doc.province = parsers.province_from_title(first_line)
+    if doc.kind == DocKind.SUMMARY_TABLE:
+        for header, body, conf, _ in table_rows(rows, summary_header):
+            doc.summary_rows.extend(summary_from_rows([header, body], conf=conf))
+        title = next((ln for ln in text.splitlines() if "汇总" in ln), text.splitlines()[0])
+        doc.province = province_from_title(title)
     else:
-        fields, field_flags = parsers.fields_from_pairs(label_value_pairs(rows, parsers.LabelValue))
-        doc.fields = fields
+        doc.fields, field_flags = fields_from_pairs(label_value_pairs(rows))
         flags.extend(field_flags)
-        table, conf, _ = table_after_header(rows, EQUIPMENT_HEADER_WORDS)
-        if table:
-            doc.equipment = parsers.equipment_from_rows(table, conf=conf)
-    doc.signer = parsers.signer_from_text(text)
+        for header, body, conf, _ in table_rows(rows, equipment_header):
+            doc.equipment.extend(equipment_from_rows([header, body], conf=conf))
+    doc.signer = signer_from_text(text)
     flags.extend(low_confidence_flags(doc, settings.low_confidence))
     doc.flags = _dedupe(flags)
     return doc
-
-
-def _parsers():
-    """The shared parsers of extractors.tables / classify (the xlsx and PDF paths use them too).
-
-    Interim: until extractors/tables.py and classify.py land, a minimal stand-in
-    (labels.match_label + values.parse_field) keeps clean scans working.
-    """
-    import types
-
-    try:
-        from extractors import classify, tables
-
-        return types.SimpleNamespace(
-            classify_text=classify.classify_text,
-            LabelValue=tables.LabelValue,
-            fields_from_pairs=tables.fields_from_pairs,
-            equipment_from_rows=tables.equipment_from_rows,
-            summary_from_rows=tables.summary_from_rows,
-            province_from_title=tables.province_from_title,
-            signer_from_text=tables.signer_from_text,
-        )
-    except ImportError:
-        return types.SimpleNamespace(
-            classify_text=_interim_classify,
-            LabelValue=_InterimLabelValue,
-            fields_from_pairs=_interim_fields,
-            equipment_from_rows=lambda rows, conf=1.0: [],
-            summary_from_rows=lambda rows: [],
-            province_from_title=lambda text: None,
-            signer_from_text=lambda text: None,
-        )
-
-
-@dataclass(frozen=True)
-class _InterimLabelValue:
-    label: str
-    value: str
-    conf: float
-    page: int
-    bbox: tuple[float, float, float, float]
-
-
-def _interim_classify(text: str) -> DocKind:
-    head = text.replace(" ", "")[:300]
-    if "汇总表" in head:
-        return DocKind.SUMMARY_TABLE
-    if "申报信息表" in head:
-        return DocKind.INFO_SHEET
-    return DocKind.EQUIPMENT_TABLE if "设备要素表" in head else DocKind.OTHER
-
-
-def _interim_fields(pairs) -> tuple[dict[str, FieldValue], list[Flag]]:
-    from extractors.labels import match_label
-    from extractors.values import parse_field
-
-    fields: dict[str, FieldValue] = {}
-    for p in pairs:
-        key = match_label(p.label)
-        if key is None or key in fields:
-            continue
-        value, certainty, error = parse_field(key, p.value, unit_hint=p.label)
-        fields[key] = FieldValue(key=key, raw=p.value, value=value, confidence=round(p.conf * certainty, 3),
-                                 page=p.page, bbox=p.bbox, error=error)
-    return fields, []
 
 
 def low_confidence_flags(doc: ExtractedDoc, threshold: float) -> list[Flag]:

@@ -90,3 +90,12 @@ def test_corrupt_image_is_bad_input(tmp_path, settings):
     with pytest.raises(BadInputError) as err:
         extract_scan(_source(bad, FileType.JPEG), tmp_path / "w", settings)
     assert err.value.reason == QuarantineReason.UNREADABLE
+
+
+def test_clean_scan_reads_equipment_rows_and_signer(clean_pdf_doc):
+    eq = clean_pdf_doc.equipment
+    assert [(r.name, r.model, r.quantity, r.value_wan) for r in eq] == [
+        ("真空熔炼炉", "VF-200", 2, 320.0),
+        ("热等静压机", "HIP-50", 1, 930.5),
+    ]
+    assert clean_pdf_doc.signer == "广州新材科技股份有限公司"
