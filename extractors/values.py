@@ -69,6 +69,8 @@ def parse_number(s: str) -> Decimal:
     tokens = _NUMBER_TOKEN.findall(text)
     if all(t in _DIGITS for t in tokens) and len(tokens) > 1:
         return Decimal("".join(str(_DIGITS[t]) for t in tokens))
+    if not any(t[0].isdigit() or t in _DIGITS or t in _SMALL_UNITS for t in tokens):
+        raise ValueError(f"没有数字 / no digits in {s!r}")
     total = Decimal(0)  # everything already closed by 万/亿
     section = Decimal(0)  # below the next 万/亿
     number: Decimal | None = None
@@ -85,8 +87,6 @@ def parse_number(s: str) -> Decimal:
         elif tok in _BIG_UNITS:
             unit = _BIG_UNITS[tok]
             section += number if number is not None else Decimal(0)
-            if section == 0 and total == 0:
-                section = Decimal(1)  # bare 万 as in 万元 of 一万
             number = None
             if unit == 100_000_000:
                 total = (total + section) * unit
