@@ -75,7 +75,10 @@ def _process(batch, out, db, workers, round_, registry, holidays, err: Console, 
     if verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     configure_prefect_env()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("presidio-analyzer", "urllib3", "PIL", "pdfminer", "asyncio", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from flows.process_batch import run  # imports prefect: after the environment is set
 
     live = err.is_terminal

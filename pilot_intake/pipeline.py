@@ -39,7 +39,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> "Services":
-        from redaction import Redactor
+        from redaction.redactor import Redactor
 
         return cls(settings=settings, redactor=Redactor())
 
@@ -89,7 +89,9 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
     except ExtractionError as exc:
         return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE, f"无法读取内容（{exc}）")
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-        log.error("extraction of %s failed:\n%s", source.path, traceback.format_exc())
+        # A bug or an unexpected file shape: the file is quarantined and the batch goes on.
+        log.warning("%s: %s: %s", source.path, type(exc).__name__, exc)
+        log.debug("%s", traceback.format_exc())
         return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE,
                           f"读取失败（{type(exc).__name__}: {exc}）")
 
@@ -121,12 +123,11 @@ def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None) 
 
 def find_sensitive(doc: ExtractedDoc, services: Services) -> None:
     """Personal data and classification markings in the document's text, with boxes to burn."""
-    redactor = services.redactor
-    page_findings = redactor.scan_pages(doc.pages)
-    for pf in page_findings:
-        page = next(p for p in doc.pages if p.number == pf.page)
-        page.redact_boxes.extend(pf.boxes)
-        doc.findings.extend(pf.findings)
+    pages = {p.number: p for p in doc.pages}
+    for finding in services.redactor.scan_pages(doc.pages):
+        if finding.page in pages:
+            pages[finding.page].redact_boxes.extend(finding.boxes)
+        doc.findings.append(finding.as_sensitive())
 
 
 @dataclass
