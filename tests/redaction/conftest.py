@@ -1,6 +1,12 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from redaction.redactor import Redactor
+
+# --import-mode=importlib does not put test folders on sys.path; pages.py is a plain helper module.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")
