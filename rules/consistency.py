@@ -87,6 +87,8 @@ def _agree(key: str, a: FieldValue, b: FieldValue) -> bool:
     va, vb = a.value, b.value
     if key in PERSONAL_FIELDS:
         return personal_agree(str(va), str(vb))
+    if key == "uscc":
+        return norm_uscc(str(va)) == norm_uscc(str(vb))
     if isinstance(va, bool) or isinstance(vb, bool):
         return va is vb
     if key in MONEY_KEYS and is_number(va) and is_number(vb):
@@ -142,16 +144,21 @@ def _is_total_row(row: EquipmentRow) -> bool:
     return norm_text(row.name) in _TOTAL_ROW_NAMES
 
 
-def equipment_total(declared_wan: float | None, rows: list[EquipmentRow]) -> list[Flag]:
+def equipment_total(
+    declared_wan: float | None, rows: list[EquipmentRow], *, low_confidence: float | None = None
+) -> list[Flag]:
     """EQUIPMENT_TOTAL_MISMATCH when the 原值 column does not add up to the declared value.
 
-    Nothing to check (no flag) when the declared value is missing, there are no rows, or
-    a row's value could not be read: MISSING_FIELD / INVALID_VALUE speak for those.
+    Nothing to check (no flag) when the declared value is missing, there are no rows, a
+    row's value could not be read, or (given `low_confidence`) a row was read below it:
+    MISSING_FIELD / INVALID_VALUE / LOW_CONFIDENCE speak for those.
     A 合计 row is not an item and is left out of the sum. Tolerance: half a 万元 plus
     0.05 万元 per row, the rounding of values written to one decimal.
     """
     items = [r for r in rows if not _is_total_row(r)]
     if declared_wan is None or not items or any(r.value_wan is None for r in items):
+        return []
+    if low_confidence is not None and any(r.confidence < low_confidence for r in items):
         return []
     total = sum(float(r.value_wan) for r in items)  # type: ignore[arg-type]
     tolerance = 0.5 + 0.05 * len(items)

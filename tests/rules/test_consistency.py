@@ -37,6 +37,8 @@ DATA_SCAN = [
     ("bool same", "violations_3y", (False, "否"), (False, "无", 0.95), False),
     ("name with bracket width and spaces", "platform_name", ("智能装备(广州)中试平台", None), ("智能装备（广州） 中试平台", None, 0.95), False),
     ("name differs", "platform_name", ("智能装备中试平台", None), ("智能材料中试平台", None, 0.95), True),
+    ("uscc case and spaces", "uscc", ("91440101MA59ABCD1X", None), ("91440101 ma59abcd1x", None, 0.95), False),
+    ("uscc differs", "uscc", ("91440101MA59ABCD1X", None), ("91440101MA59ABCD2X", None, 0.95), True),
     ("date differs", "fill_date", ("2026-12-28", None), ("2026-12-29", None, 0.95), True),
     ("phone raw vs masked", "contact_phone", ("13812345678", None), ("138****5678", None, 0.95), False),
     ("phone masked vs masked", "contact_phone", ("138****5678", None), ("138xxxx5678", None, 0.95), False),
@@ -108,6 +110,13 @@ EQUIPMENT = [
 def test_equipment_total(name, declared, items, flagged):
     flags = equipment_total(declared, items)
     assert [f.code for f in flags] == ([FlagCode.EQUIPMENT_TOTAL_MISMATCH] if flagged else [])
+
+
+def test_equipment_rows_read_with_low_confidence_are_not_summed():
+    items = rows(320.0, 860.5)
+    items[1] = items[1].model_copy(update={"confidence": 0.6})
+    assert equipment_total(1250.5, items, low_confidence=LOW) == []
+    assert [f.code for f in equipment_total(1250.5, items)] == [FlagCode.EQUIPMENT_TOTAL_MISMATCH]
 
 
 def test_equipment_total_message_names_both_amounts():
