@@ -19,9 +19,16 @@ EQUIPMENT_HEADER = ["序号", "设备名称", "型号规格", "数量", "原值�
 SUMMARY_HEADER = ["序号", "平台名称", "依托单位", "统一社会信用代码", "重点方向", "所在地市", "联系人", "联系电话"]
 
 
+SYMBOL_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+SYMBOL_FONT = "DejaVuSansTest"
+# Zen Hei has no ballot boxes with a tick; DejaVu Sans draws those, as a form's symbol font would.
+SYMBOLS = "☑☐✓✔"
+
+
 def font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, FONT_FILE, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont(SYMBOL_FONT, SYMBOL_FONT_FILE))
     return FONT
 
 
@@ -71,6 +78,8 @@ def write_summary_xlsx(path: Path, title: str, rows: list[list[str]], department
 
 def _para(text: str, size: float = 9.5) -> Paragraph:
     style = ParagraphStyle("cell", fontName=font(), fontSize=size, leading=size * 1.3, wordWrap="CJK")
+    for ch in SYMBOLS:
+        text = text.replace(ch, f'<font name="{SYMBOL_FONT}">{ch}</font>')
     return Paragraph(text, style)
 
 
