@@ -11,7 +11,7 @@ from records.store import field_diff, history, open_store, platform_key, render_
 from records.store.store import dump
 from records.store.tables import Base
 
-from .records import A, B, batch_next_quarter, batch_q4, filing, quarantined, summary
+from .records import A, B, batch_next_quarter, batch_q4, filing
 
 
 def test_saved_batch_exports_exactly_its_records(store, tmp_path):
