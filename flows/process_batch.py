@@ -24,9 +24,10 @@ from pilot_intake.pipeline import (
     analyse_source,
     assemble_batch,
     check_dependencies,
+    write_batch,
 )
 from pilot_intake.settings import Settings
-from records.writer import redacted_name, reset_redacted, write_records, write_review
+from records.writer import redacted_name, reset_redacted
 
 Progress = Callable[[str, int, int | None], None]  # (event, advance, total)
 
@@ -59,9 +60,8 @@ def burn(doc: ExtractedDoc, target: Path) -> Path:
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE, persist_result=False)
-def write_outputs(out_dir: Path, result: BatchResult) -> None:
-    write_records(out_dir, result.records)
-    write_review(out_dir, result.records)
+def write_outputs(out_dir: Path, result: BatchResult, settings: Settings) -> None:
+    write_batch(out_dir, result, settings)
 
 
 @flow(name="process-batch", persist_result=False, log_prints=False, validate_parameters=False)
@@ -101,7 +101,7 @@ def process_batch(batch: Path, out_dir: Path, settings: Settings, progress: Prog
         for fut in as_completed(burns):
             fut.result()
             report("redacted", 1, None)
-        write_outputs(out_dir, result)
+        write_outputs(out_dir, result, settings)
 
     counts = dict(result.counts)
     counts["seconds"] = round(time.perf_counter() - started, 1)

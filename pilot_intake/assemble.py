@@ -36,6 +36,7 @@ class BatchRules:
 
     window: Any | None = None  # rules.calendar.Window
     registry: Any | None = None  # rules.registry.Registry
+    round_name: str | None = None  # e.g. "2026-12", given or derived
     notes: list[str] = field(default_factory=list)
 
 
@@ -54,6 +55,7 @@ def batch_rules(docs: list[ExtractedDoc], settings: Settings) -> BatchRules:
         if rnd is None:
             out.notes.append("未能从填报日期推断申报轮次，未检查报送时间窗口（no round given or derivable: window not checked）")
     if rnd is not None:
+        out.round_name = str(rnd)
         out.window = submission_window(rnd, holidays_file=settings.holidays_file)
         note = getattr(out.window, "note", None)
         if note:
@@ -211,11 +213,13 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
         flags.extend(consistency.compare_data_scan(data_fields, scan_fields, low_confidence=settings.low_confidence))
     values = {k: fv.value for k, fv in fields.items() if fv.value is not None}
     confidence = {k: fv.confidence for k, fv in fields.items()}
-    flags.extend(consistency.required_fields(values))
+    # A value that is present but unparseable is INVALID_VALUE (from extraction), not missing.
+    flags.extend(consistency.required_fields({k: fv.value if fv.value is not None else fv.raw
+                                              for k, fv in fields.items()}))
     flags.extend(consistency.check_uscc(values.get("uscc")))
     declared = values.get("equipment_value_wan")
     if equipment:
-        flags.extend(consistency.equipment_total(declared, equipment))
+        flags.extend(consistency.equipment_total(declared, equipment, low_confidence=settings.low_confidence))
     flags.extend(consistency.miit(values))
     verdicts, elig_flags = eligibility.evaluate(values, confidence, low_confidence=settings.low_confidence)
     flags.extend(elig_flags)

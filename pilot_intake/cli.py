@@ -152,6 +152,29 @@ def leakcheck(
     Console().print(f"no raw value of {len(raw)} found under {out_dir}")
 
 
+@app.command()
+def history(
+    platform: str = typer.Argument(..., help="Platform key, uscc or platform name."),
+    db: Optional[str] = typer.Option(None, "--db", help="Records store URL."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="OUT_DIR whose SQLite store to read (when no --db)."),
+) -> None:
+    """Show a platform's versions across rounds, with what changed between them."""
+    from records.store import default_url, history as load_history, open_store, render_history
+
+    err = Console(stderr=True)
+    if db is None and out is None:
+        _fail(err, "give --db URL or --out OUT_DIR", 2)
+    try:
+        store = open_store(db or default_url(out))
+        try:
+            view = load_history(store, platform)
+        finally:
+            store.close()
+    except PilotIntakeError as exc:
+        _fail(err, str(exc), exc.exit_code)
+    Console().print(render_history(view))
+
+
 def main() -> None:
     try:
         app()

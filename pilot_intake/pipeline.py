@@ -136,6 +136,7 @@ class BatchResult:
 
     records: list[dict] = field(default_factory=list)
     redaction_jobs: list[ExtractedDoc] = field(default_factory=list)  # scans to burn into redacted/
+    round_name: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -156,7 +157,7 @@ def assemble_batch(docs: list[ExtractedDoc], quarantined: list[Quarantine], serv
 
     grouping = group_documents(docs)
     rules = batch_rules(docs, services.settings)
-    result = BatchResult(notes=list(rules.notes))
+    result = BatchResult(notes=list(rules.notes), round_name=rules.round_name)
 
     # Summary table vs information sheets, both ways.
     all_rows = [(i, row) for i, g in enumerate(grouping.summaries) for row in summary_rows(g)]
@@ -192,3 +193,17 @@ def _count(records: list[dict]) -> dict[str, int]:
         else:
             counts["files_quarantined"] += 1
     return counts
+
+
+def write_batch(out_dir: Path, result: BatchResult, settings: Settings) -> None:
+    """Save the records in the store, export records.jsonl from it, and write review.xlsx."""
+    from records.store import batch_key, default_url, open_store
+    from records.writer import RECORDS_FILE, write_review
+
+    store = open_store(settings.db_url or default_url(out_dir))
+    try:
+        store.save_batch(result.records, round=result.round_name)
+        store.export_jsonl(batch_key(result.records), out_dir / RECORDS_FILE)
+    finally:
+        store.close()
+    write_review(out_dir, result.records)
