@@ -19,6 +19,7 @@ from extractors.labels import (
     unit_from_label,
 )
 from extractors.values import (
+    clean_text,
     find_province,
     normalize_text,
     parse_bool,
@@ -63,7 +64,7 @@ def fields_from_pairs(pairs: Iterable[LabelValue]) -> tuple[dict[str, FieldValue
     fields: dict[str, FieldValue] = {}
     for pair in pairs:
         key = match_label(pair.label)
-        raw = normalize_text(pair.value)
+        raw = clean_text(pair.value)
         if key is None or not raw:
             continue
         if key in fields and fields[key].error is None:
@@ -82,12 +83,12 @@ def fields_from_pairs(pairs: Iterable[LabelValue]) -> tuple[dict[str, FieldValue
     return fields, flags
 
 
-_KV_SPLIT = re.compile(r"^(?P<label>[^:]{1,60}?)\s*:\s*(?P<value>.*)$")
+_KV_SPLIT = re.compile(r"^(?P<label>[^:：]{1,60}?)\s*[:：]\s*(?P<value>.*)$")
 
 
 def split_label_value(text: str) -> tuple[str, str] | None:
     """`平台名称：某平台` → (label, value) when the part before the colon is a known label."""
-    m = _KV_SPLIT.match(normalize_text(text))
+    m = _KV_SPLIT.match(clean_text(text))
     if not m or match_label(m["label"]) is None:
         return None
     return m["label"], m["value"]
@@ -109,7 +110,7 @@ def pairs_from_rows(
     """
     out: list[LabelValue] = []
     for r, row in enumerate(rows):
-        cells = [normalize_text(c or "") for c in row]
+        cells = [clean_text(c or "") for c in row]
         c = 0
         found = False
         while c < len(cells):
@@ -117,7 +118,7 @@ def pairs_from_rows(
             if not cell:
                 c += 1
                 continue
-            split = split_label_value(cell) if ":" in cell else None
+            split = split_label_value(cell) if re.search("[:：]", cell) else None
             if split is not None and split[1]:
                 box = bboxes[r][c] if bboxes is not None and c < len(bboxes[r]) else None
                 out.append(LabelValue(label=split[0], value=split[1], conf=conf, page=page, bbox=box))
@@ -180,7 +181,7 @@ def _is_total(cells: Sequence[str]) -> bool:
 
 def _body(rows, header, default) -> tuple[list[list[str]], dict[int, str], dict[int, str]]:
     """Data rows, the column → key mapping, and the header texts."""
-    clean = [[normalize_text(c or "") for c in row] for row in rows]
+    clean = [[clean_text(c or "") for c in row] for row in rows]
     if header is not None:
         r, mapping = header
         texts = {c: clean[r][c] for c in mapping}
@@ -266,13 +267,13 @@ def province_from_title(text: str) -> str | None:
 
 _SEAL_WORDS = r"(?:盖章|公章|签章|印章)"
 _AFTER_SEAL = re.compile(rf"依托单位[(（]?{_SEAL_WORDS}[)）]?[:：]?\s*([^\n]+)")
-_BEFORE_SEAL = re.compile(rf"([^\n:：()（）]{{2,60}}?)\s*[(（]{_SEAL_WORDS}[)）]")
+_BEFORE_SEAL = re.compile(rf"([^\n:：]{{2,60}}?)\s*[(（]{_SEAL_WORDS}[)）]")
 _TRAILING_DATE = re.compile(r"\s*(?:日期|填报日期)?[:：]?\s*(?:\d{4}|[〇零一二]{4})\s*年.*$|\s*日期.*$")
 
 
 def signer_from_text(text: str) -> str | None:
     """The organisation of the signature block: after `依托单位（盖章）：`, or before `（盖章）`."""
-    norm = "\n".join(normalize_text(line) for line in (text or "").splitlines())
+    norm = "\n".join(clean_text(line) for line in (text or "").splitlines())
     m = _AFTER_SEAL.search(norm)
     if m:
         name = _TRAILING_DATE.sub("", m[1]).strip(" :：")

@@ -15,8 +15,8 @@ from typing import Any
 
 from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, unit_from_label
 
-# CJK ideographs and CJK punctuation: spaces between two of these are layout noise.
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK ideographs, CJK punctuation and full-width forms: spaces between two of these are layout noise.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 
@@ -49,6 +49,16 @@ def normalize_text(s: str) -> str:
     """
     s = unicodedata.normalize("NFKC", s or "")
     s = _CJK_SPACE.sub("", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+def clean_text(s: str) -> str:
+    """Whitespace only: trim, one space between tokens, none inside Chinese runs or wrapped lines.
+
+    Every other character stays as written (`（先进陶瓷材料）`, `2000℃`, `0.02～2000μm`):
+    text values are recorded as the filer wrote them; only parsing uses NFKC.
+    """
+    s = _CJK_SPACE.sub("", s or "")
     return _SPACES.sub(" ", s).strip()
 
 
@@ -278,7 +288,7 @@ def parse_email(s: str) -> str:
 
 def parse_person(s: str) -> str:
     """A person's name; Chinese names lose their inner spaces (`张 伟` → `张伟`)."""
-    text = normalize_text(s)
+    text = clean_text(s)
     if re.search(r"[\u4e00-\u9fff*]", text):
         text = text.replace(" ", "")
     if not text:
@@ -345,7 +355,8 @@ def parse_list(s: str) -> list[str]:
 
 
 def parse_text(s: str) -> str:
-    text = normalize_text(s)
+    """Free text as written, whitespace cleaned (see clean_text)."""
+    text = clean_text(s)
     if not text:
         raise ValueError("空值 / empty value")
     return text

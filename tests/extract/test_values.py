@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.values import (
+    clean_text,
     normalize_text,
     parse_bool,
     parse_count,
@@ -36,6 +37,21 @@ from extractors.values import (
 )
 def test_normalize_text(raw, expected):
     assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("原材料工业 （先进陶瓷材料）", "原材料工业（先进陶瓷材料）"),  # text keeps full-width brackets
+        ("工作压力200MPa，温度2000℃", "工作压力200MPa，温度2000℃"),
+        ("测量范围0.02～2000μm", "测量范围0.02～2000μm"),
+        ("广州市天河区\n某某路1号", "广州市天河区某某路1号"),
+        ("洁净度ISO 5级", "洁净度ISO 5级"),
+        ("平 台 名 称", "平台名称"),
+    ],
+)
+def test_clean_text(raw, expected):
+    assert clean_text(raw) == expected
 
 
 @pytest.mark.parametrize(
