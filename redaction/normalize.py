@@ -15,7 +15,8 @@ from dataclasses import dataclass
 # Letters tesseract reads for digits. S/B/Z/G are left out on purpose: they start
 # real passport numbers and would turn them into digit runs.
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "Q": "0", "〇": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
-_LOOKALIKE_RUN = re.compile(r"[0-9OoQ〇Il|i]+")
+# A run of digits as OCR may write it: lookalikes, spaces, hyphens and brackets inside.
+_DIGIT_RUN = re.compile(r"[0-9OoQ〇Il|i(（][0-9OoQ〇Il|i \-()（）]*[0-9OoQ〇Il|i)）]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
@@ -37,8 +38,12 @@ class View:
 def _nfkc(text: str) -> View:
     out: list[str] = []
     origin: list[int] = []
+    if unicodedata.is_normalized("NFKC", text):
+        return View(text, tuple(range(len(text))))
     for i, ch in enumerate(text):
-        norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        o = ord(ch)
+        # ASCII and the CJK ideographs are NFKC-stable: skip the per-character call for them.
+        norm = ch if o < 0x80 or 0x4E00 <= o <= 0x9FFF else unicodedata.normalize("NFKC", ch)
         for c in norm:
             out.append(c)
             origin.append(i)
@@ -46,15 +51,25 @@ def _nfkc(text: str) -> View:
 
 
 def _fix_lookalikes(view: View) -> View:
-    """Replace letters read for digits, only inside runs that are mostly digits."""
-    chars = list(view.text)
-    for m in _LOOKALIKE_RUN.finditer(view.text):
-        run = m.group()
-        digits = sum(c.isdigit() for c in run)
-        if digits >= 5 and digits >= 0.75 * len(run):
-            for k in range(m.start(), m.end()):
-                chars[k] = _DIGIT_LOOKALIKES.get(chars[k], chars[k])
+    """Replace letters read for digits inside runs of at least 5 digits.
+
+    A lookalike next to another Latin letter is left alone (`Tel`, `Il`), so
+    words and e-mail addresses keep their letters.
+    """
+    text = view.text
+    chars = list(text)
+    for m in _DIGIT_RUN.finditer(text):
+        if sum(c.isdigit() for c in m.group()) < 5:
+            continue
+        for k in range(m.start(), m.end()):
+            if text[k] in _DIGIT_LOOKALIKES and not (_is_letter(text, k - 1) or _is_letter(text, k + 1)):
+                chars[k] = _DIGIT_LOOKALIKES[text[k]]
     return View("".join(chars), view.origin)
+
+
+def _is_letter(text: str, k: int) -> bool:
+    """A Latin letter that is not itself a digit lookalike."""
+    return 0 <= k < len(text) and text[k].isascii() and text[k].isalpha() and text[k] not in _DIGIT_LOOKALIKES
 
 
 def _drop_spaces(view: View) -> View:

@@ -10,7 +10,6 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from pilot_intake.models import Flag, FlagCode, Page, SensitiveFinding
 from redaction.analyzer import build_analyzer
-from redaction.checks import is_valid_resident_id, is_valid_uscc
 from redaction.masking import (
     CLASSIFIED_MARKING,
     CN_BANK_CARD,
@@ -108,7 +107,7 @@ class Redactor:
                 start, end = view.span(r.start, r.end)
                 candidates.append(_Candidate(r.entity_type, start, end, r.score, self._is_masked_result(r),
                                              view.text[r.start:r.end]))
-        return [self._finding(c, text) for c in _resolve(candidates, text)]
+        return [self._finding(c, text) for c in _resolve(candidates)]
 
     def find_markings(self, text: str) -> list[TextFinding]:
         return self.find_text(text, entities=[CLASSIFIED_MARKING])
@@ -204,7 +203,7 @@ class Redactor:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _resolve(cands: list[_Candidate], text: str) -> list[_Candidate]:
+def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
     """One finding per place: drop candidates inside a longer one; on equal spans a masked
     form beats a raw one, then the higher score wins."""
     keep: list[_Candidate] = []
@@ -212,10 +211,6 @@ def _resolve(cands: list[_Candidate], text: str) -> list[_Candidate]:
     for c in ordered:
         if any(k.start <= c.start and c.end <= k.end for k in keep):
             continue
-        if c.entity in (CN_BANK_CARD, CN_ID_CARD) and not c.masked_form:
-            raw = "".join(text[c.start:c.end].split())
-            if len(raw) == 18 and is_valid_uscc(raw) and not is_valid_resident_id(raw):
-                continue  # an organisation's uscc that happens to be all digits
         keep.append(c)
     return sorted(keep, key=lambda c: c.start)
 
