@@ -23,7 +23,13 @@ ENGINES = ("tesseract", "rapidocr")
 class OcrEngine(Protocol):
     name: str
 
-    def read(self, image: Path, dpi: int | None = None) -> list[Word]: ...
+    def read(self, image: Path, dpi: int | None = None) -> list[Word]:
+        """Words of a whole page."""
+        ...
+
+    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
+        """Words of a small crop holding one field (a table cell), read again with care."""
+        ...
 
 
 def is_cjk(ch: str) -> bool:
@@ -43,10 +49,19 @@ class TesseractEngine:
     cmd: str = "tesseract"
     lang: str = "chi_sim"
     psm: int = 6
+    # Crops of one cell are read as a single line with English added: chi_sim
+    # alone misreads runs of Latin symbols such as the `****` of a masked phone.
+    line_lang: str | None = None
     name: str = "tesseract"
 
     def read(self, image: Path, dpi: int | None = None) -> list[Word]:
-        words = tesseract.image_to_data(image, cmd=self.cmd, lang=self.lang, psm=self.psm, dpi=dpi)
+        return self._read(image, dpi, self.lang, self.psm)
+
+    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
+        return self._read(image, dpi, self.line_lang or self.lang, 7)
+
+    def _read(self, image: Path, dpi: int | None, lang: str, psm: int) -> list[Word]:
+        words = tesseract.image_to_data(image, cmd=self.cmd, lang=lang, psm=psm, dpi=dpi)
         return [
             Word(
                 text=w.text,
@@ -106,6 +121,9 @@ class RapidOcrEngine:
             words.extend(_split_line_box(text, box, float(score)))
         return words
 
+    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
+        return self.read(image, dpi)
+
 
 def _rapidocr_instance():
     try:
@@ -124,7 +142,14 @@ def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi
     """The engine called `name` (`tesseract` or `rapidocr`), probed so it fails early with advice."""
     if name == "tesseract":
         tesseract.probe(tesseract_cmd, lang)
-        return TesseractEngine(cmd=tesseract_cmd, lang=lang)
+        line_lang = lang
+        if "eng" not in lang.split("+"):
+            try:
+                tesseract.probe(tesseract_cmd, lang + "+eng")
+                line_lang = lang + "+eng"
+            except MissingDependencyError:
+                pass  # without English data cells are re-read with `lang` alone
+        return TesseractEngine(cmd=tesseract_cmd, lang=lang, line_lang=line_lang)
     if name == "rapidocr":
         _rapidocr_instance()
         return RapidOcrEngine()

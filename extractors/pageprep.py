@@ -88,7 +88,7 @@ class PreparedPage:
     to_prepared: Affine  # original → prepared
     rotation: int  # degrees clockwise applied (0, 90, 180, 270)
     skew: float  # degrees corrected
-    red_dropped: bool
+    seal_dropped: bool  # red ink dropped out, or a gray seal lightened
     cells: tuple[Cell, ...]
     width: int  # original image size
     height: int
@@ -129,10 +129,56 @@ def drop_red(bgr: np.ndarray) -> tuple[np.ndarray, bool]:
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     red = bgr[..., 2]
     # Outside red areas keep true gray (blue/green ink would vanish in the red channel).
-    near_red = cv2.dilate(mask, np.ones((5, 5), np.uint8)) > 0
+    near_red = cv2.dilate(mask, np.ones((7, 7), np.uint8)) > 0
     out = gray.copy()
-    out[near_red] = red[near_red]
+    # JPEG halves colour resolution: a seal's edges turn brownish and only
+    # half-light in the red channel; black print stays far below this level.
+    out[near_red] = np.where(red[near_red] > 120, 255, red[near_red])
     return out, True
+
+
+def drop_gray_seal(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, bool]:
+    """On a grayscale scan, lighten a seal's mid-gray ink where it covers black text.
+
+    A red seal scanned in gray is a mid-gray (≈ 90–140) against black print
+    (< 60): a second Otsu split inside the ink separates the two. Only areas
+    dense in mid-gray (a seal, ≥ 1 cm across) are lightened; elsewhere the
+    anti-aliased edges of characters are left alone.
+    """
+    t1, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = gray[gray <= t1]
+    if ink.size < 1000:
+        return gray, False
+    t2, _ = cv2.threshold(ink.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    dark, mid = ink[ink < t2], ink[ink >= t2]
+    if dark.size == 0 or mid.size < 0.2 * ink.size or float(mid.mean()) - float(dark.mean()) < 50:
+        return gray, False
+    mid_mask = ((gray >= t2) & (gray <= t1)).astype(np.float32)
+    win = max(5, int(5 * dpi / 25.4))
+    density = cv2.boxFilter(mid_mask, -1, (win, win))
+    seal_area = density > 0.2
+    if np.count_nonzero(seal_area) < (10 * dpi / 25.4) ** 2:
+        return gray, False
+    seal_area = cv2.dilate(seal_area.astype(np.uint8), np.ones((win, win), np.uint8)) > 0
+    out = gray.copy()
+    out[seal_area & (gray >= t2)] = 255
+    return out, True
+
+
+def despeckle(bw: np.ndarray, dpi: int) -> np.ndarray:
+    """Remove isolated specks (photocopy grain, seal remnants) smaller than a printed full stop.
+
+    A 10.5 pt full stop at 300 dpi is ≈ 4×4 px; specks of up to 8 px go.
+    """
+    limit = max(2, int(8 * (dpi / 300) ** 2))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(255 - bw, connectivity=8)
+    small = np.where(stats[:, cv2.CC_STAT_AREA] <= limit)[0]
+    small = small[small != 0]
+    if small.size == 0:
+        return bw
+    out = bw.copy()
+    out[np.isin(labels, small)] = 255
+    return out
 
 
 def binarize(gray: np.ndarray) -> np.ndarray:
@@ -304,9 +350,10 @@ def prepare_page(
 
     rotation = 0
     if detect_orientation:
-        # OSD reads a downscaled copy of the dropped-out page: fast, and the seal does not vote.
+        # OSD reads the dropped-out page, so the seal's ring text does not vote.
         small_path = out.with_name(out.stem + "_osd.png")
-        f = min(1.0, 1600 / max(gray.shape))
+        # OSD needs ~200+ dpi to be sure on a sparse page; above 300 dpi it only costs time.
+        f = min(1.0, TARGET_DPI / src_dpi)
         cv2.imwrite(str(small_path), cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA))
         rotation = detect_rotation(small_path, gray, tesseract_cmd)
         small_path.unlink(missing_ok=True)
@@ -320,13 +367,15 @@ def prepare_page(
 
     gray, m, new_dpi = scale_to_dpi(gray, src_dpi)
     to_prep = to_prep.then(m)
+    if not red:
+        gray, red = drop_gray_seal(gray, new_dpi)
 
     bw = binarize(gray)
     # Rules are found on the un-denoised ink: the median filter would erase 1-px rules.
     lines = table_lines(255 - ink_mask(gray), new_dpi)
     cells = find_cells(lines, new_dpi)
     # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
-    clean = bw.copy()
+    clean = despeckle(bw, new_dpi)
     clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
     cv2.imwrite(str(out), clean)
     return PreparedPage(
@@ -337,7 +386,7 @@ def prepare_page(
         to_prepared=to_prep,
         rotation=rotation,
         skew=skew,
-        red_dropped=red,
+        seal_dropped=red,
         cells=tuple(cells),
         width=w0,
         height=h0,

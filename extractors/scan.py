@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 from PIL import Image, ImageSequence
 
 from pilot_intake.errors import BadInputError
@@ -33,6 +34,7 @@ from pilot_intake.settings import Settings
 
 from extractors import layout, pageprep
 from extractors.classify import classify_text
+from extractors.labels import match_label
 from extractors.layout import Row
 from extractors.ocr import OcrEngine, make_engine
 from extractors.tables import (
@@ -139,15 +141,99 @@ def _map_row(row: Row, back: pageprep.Affine) -> Row:
     )
 
 
-def read_page(image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str) -> PageRead:
-    """Prepare, OCR and lay out one page; boxes come back in original-image pixels."""
-    prepared_path = workdir / f"ocr-{image.number:04d}.png"
+# Cells read below this confidence are cropped and read again as one line.
+REREAD_BELOW = 0.85
+# More re-reads than this on one page means the page itself is bad: stop spending time.
+MAX_REREADS = 40
+
+
+def reread_weak_cells(
+    prep: pageprep.PreparedPage,
+    words: list[Word],
+    cells: list[tuple[float, float, float, float]],
+    engine: OcrEngine,
+    threshold: float = REREAD_BELOW,
+) -> list[Word]:
+    """Read weakly-read table cells again on their own; keep whichever reading is surer.
+
+    A whole-page pass mixes scripts and sizes; a crop of one cell read as a
+    single line (with English data for symbols and codes) is often right where
+    the page pass was not. Only weak cells are re-read, so clean pages cost nothing.
+    """
+    per_cell, _ = layout.assign_to_cells(words, cells)
+    weak = [
+        i for i, ws in enumerate(per_cell)
+        # A label that is recognised anyway needs no second reading.
+        if ws and layout.text_conf(ws) < threshold and match_label(layout.join_words(ws)) is None
+    ][:MAX_REREADS]
+    if not weak:
+        return words
+    image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+    replaced: dict[int, list[Word]] = {}
+    for i in weak:
+        x0, y0, x1, y1 = (int(v) for v in cells[i])
+        crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
+        if crop.size == 0:
+            continue
+        pad = 20  # tesseract needs a white margin around a line
+        crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        crop_path = prep.ocr_image.with_name(f"{prep.ocr_image.stem}-cell{i}.png")
+        cv2.imwrite(str(crop_path), crop)
+        try:
+            again = engine.read_line(crop_path, dpi=prep.dpi)
+        finally:
+            crop_path.unlink(missing_ok=True)
+        again = [
+            Word(text=w.text, conf=w.conf,
+                 bbox=(w.bbox[0] + x0 + 2 - pad, w.bbox[1] + y0 + 2 - pad, w.bbox[2] + x0 + 2 - pad, w.bbox[3] + y0 + 2 - pad))
+            for w in again if w.text.strip()
+        ]
+        if again and layout.text_conf(again) > layout.text_conf(per_cell[i]):
+            replaced[i] = again
+    if not replaced:
+        return words
+    drop = {id(w) for i in replaced for w in per_cell[i]}
+    return [w for w in words if id(w) not in drop] + [w for ws in replaced.values() for w in ws]
+
+
+# A page reads well when most of its characters were read with some confidence.
+GOOD_PAGE_CONF = 0.6
+
+
+def reads_well(words: list[Word]) -> bool:
+    return sum(len(w.text) for w in words) >= 4 and layout.text_conf(words) >= GOOD_PAGE_CONF
+
+
+def _prepare_and_read(
+    image: PageImage, out: Path, engine: OcrEngine | None, tesseract_cmd: str, *, detect_orientation: bool
+) -> tuple[pageprep.PreparedPage, list[Word]]:
     try:
-        prep = pageprep.prepare_page(image.path, prepared_path, dpi=image.dpi, tesseract_cmd=tesseract_cmd)
+        prep = pageprep.prepare_page(
+            image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation
+        )
     except ValueError as exc:
         raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: {exc}") from exc
-    words = engine.read(prep.ocr_image, dpi=prep.dpi)
-    rows = layout.page_rows(words, [c.bbox for c in prep.cells])
+    return prep, (engine.read(prep.ocr_image, dpi=prep.dpi) if engine is not None else [])
+
+
+def read_page(
+    image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str, threshold: float = REREAD_BELOW
+) -> PageRead:
+    """Prepare, OCR and lay out one page; boxes come back in original-image pixels."""
+    prepared_path = workdir / f"ocr-{image.number:04d}.png"
+    # Most pages are upright: read them as they are, and pay for orientation
+    # detection (and a second reading) only when the first reading is poor.
+    prep, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False)
+    if not reads_well(words):
+        prep2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=True)
+        if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
+            prep, words = prep2, words2
+        else:
+            # Not turned after all: restore the first preparation's image for the cell re-reads.
+            prep, words = _prepare_and_read(image, prepared_path, None, tesseract_cmd, detect_orientation=False)[0], words
+    cells = [c.bbox for c in prep.cells]
+    words = reread_weak_cells(prep, words, cells, engine, threshold)
+    rows = layout.page_rows(words, cells)
     back = prep.to_prepared.inverse()
     page_words = [Word(text=w.text, bbox=back.map_box(w.bbox), conf=w.conf) for w in words]
     text = "\n".join(" ".join(t for t in r.texts if t) for r in rows)

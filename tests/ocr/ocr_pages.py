@@ -87,3 +87,53 @@ def render_page(path: Path, spec: PageSpec, dpi: int = 300) -> Path:
         y += int(9 * mm)
     img.save(path, dpi=(dpi, dpi))
     return path
+
+
+def stamp(path: Path, out: Path, centre_mm: tuple[float, float], dpi: int, org: str = "广州新材科技股份有限公司") -> Path:
+    """Press a red official seal (samples.sealdraw) centred at `centre_mm` of the page."""
+    import random
+
+    from samples.sealdraw import composite_seal, draw_seal, seal_diameter_px
+
+    page = Image.open(path).convert("RGB")
+    seal = draw_seal(org, diameter_px=seal_diameter_px(dpi), rng=random.Random(7))
+    mm = dpi / 25.4
+    composite_seal(page, seal, (int(centre_mm[0] * mm), int(centre_mm[1] * mm))).convert("RGB").save(out, dpi=(dpi, dpi))
+    return out
+
+
+def degrade(
+    path: Path,
+    out: Path,
+    *,
+    skew: float = 0.0,
+    rotate180: bool = False,
+    gray: bool = False,
+    bilevel: bool = False,
+    jpeg_quality: int | None = None,
+    noise: float = 0.0,
+    seed: int = 1,
+) -> Path:
+    """A photocopy/scanner look: skew (degrees, counter-clockwise), 180° turn, gray or B&W, grain, JPEG."""
+    import numpy as np
+
+    img = Image.open(path).convert("RGB")
+    dpi = img.info.get("dpi", (300, 300))
+    if skew:
+        img = img.rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor="white")
+    if rotate180:
+        img = img.rotate(180)
+    if noise:
+        arr = np.asarray(img).astype(np.int16)
+        rng = np.random.default_rng(seed)
+        arr = arr + rng.normal(0, noise, arr.shape[:2])[..., None].astype(np.int16)
+        img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    if gray:
+        img = img.convert("L")
+    if bilevel:
+        img = img.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1")
+    if jpeg_quality:
+        img.convert("L" if (gray or bilevel) else "RGB").save(out, "JPEG", quality=jpeg_quality, dpi=dpi)
+    else:
+        img.save(out, dpi=dpi)
+    return out

@@ -107,3 +107,28 @@ def test_prepare_page_undoes_180_and_maps_back(tmp_path, settings):
     x0, y0, x1, y1 = prep.to_prepared.map_box((0, 0, 1, 1))
     h, w = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE).shape
     assert x1 == pytest.approx(w, abs=3) and y1 == pytest.approx(h, abs=3)
+
+
+def test_gray_seal_is_lightened_but_black_print_stays():
+    img = np.full((400, 400), 255, np.uint8)
+    cv2.circle(img, (200, 200), 150, 110, 18)  # a seal ring scanned in gray
+    cv2.circle(img, (200, 200), 60, 110, -1)  # its star, roughly
+    cv2.putText(img, "12", (150, 220), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 6)  # black print under it
+    out, dropped = pageprep.drop_gray_seal(img, 300)
+    assert dropped
+    assert out[200, 50 + 6] == 255  # ring gone
+    assert (out[180:230, 150:250] < 60).sum() > 500  # digits kept
+
+
+def test_gray_page_without_seal_is_left_alone(tmp_path):
+    gray = cv2.imread(str(_page(tmp_path)), cv2.IMREAD_GRAYSCALE)
+    out, dropped = pageprep.drop_gray_seal(gray, 150)
+    assert not dropped and out is gray
+
+
+def test_despeckle_removes_grain_but_keeps_full_stops():
+    bw = np.full((100, 100), 255, np.uint8)
+    bw[10, 10] = 0  # grain
+    bw[50:54, 50:54] = 0  # a full stop, 4×4 px at 300 dpi
+    out = pageprep.despeckle(bw, 300)
+    assert out[10, 10] == 255 and out[51, 51] == 0

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from ocr_pages import EQUIPMENT_HEADER, EQUIPMENT_ROWS, PageSpec, render_page
+from ocr_pages import EQUIPMENT_HEADER, EQUIPMENT_ROWS, PageSpec, degrade, render_page, stamp
 from PIL import Image
 
 from pilot_intake.errors import BadInputError
@@ -99,3 +99,33 @@ def test_clean_scan_reads_equipment_rows_and_signer(clean_pdf_doc):
         ("热等静压机", "HIP-50", 1, 930.5),
     ]
     assert clean_pdf_doc.signer == "广州新材科技股份有限公司"
+
+
+def test_degraded_stamped_scan_reads_the_numbers_under_the_seal(tmp_path, settings):
+    """150 dpi, skewed 2.5°, grain, JPEG q55, a red seal pressed over the figures."""
+    base = render_page(tmp_path / "base.png", PageSpec(), dpi=150)
+    sealed = stamp(base, tmp_path / "sealed.png", (120, 100), 150)
+    jpg = degrade(sealed, tmp_path / "scan.jpg", skew=2.5, noise=12, jpeg_quality=55)
+    doc = extract_scan(_source(jpg, FileType.JPEG), tmp_path / "w", settings)
+    got = {k: v.value for k, v in doc.fields.items()}
+    assert got["equipment_value_wan"] == pytest.approx(1250.5)
+    assert got["fulltime_staff"] == 12
+    assert got["has_roadmap"] is True
+    assert got["fill_date"] == "2026-12-28"
+    # Whatever could not be read right is flagged, never passed on as sure.
+    low = {f.field for f in doc.flags if f.code.value == "LOW_CONFIDENCE"}
+    for key, fv in doc.fields.items():
+        if fv.value is None:
+            assert key in low
+    # Boxes are in the original (skewed, 150-dpi) image's pixels.
+    fv = doc.fields["fulltime_staff"]
+    assert fv.bbox[2] <= doc.pages[0].width and 80 * 150 / 25.4 < fv.bbox[0] < 100 * 150 / 25.4
+
+
+def test_upside_down_page_is_read(tmp_path, settings):
+    base = render_page(tmp_path / "base.png", PageSpec(fields=PageSpec().fields[:4]), dpi=200)
+    png = degrade(base, tmp_path / "upside.png", rotate180=True, gray=True)
+    doc = extract_scan(_source(png, FileType.PNG), tmp_path / "w", settings)
+    assert doc.fields["platform_name"].value == "华南先进材料中试平台"
+    # Mapped back into the upside-down original: the first table row is near the bottom.
+    assert doc.fields["platform_name"].bbox[1] > doc.pages[0].height / 2
