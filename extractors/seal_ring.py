@@ -1,0 +1,382 @@
+"""Find seal rings on a page image: ink masks, ellipse candidates, ring evidence.
+
+Everything here works on a small copy of the page (WORK_DPI), where a 4.2 cm
+seal is about 125 px across: enough to see its ring, star and lettering, and
+cheap enough to stay far below the 50 ms per page budget. Callers scale the
+results back to page pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_DPI = 75
+# Official seals are 3.8–5.8 cm across (filings.md §4: up to 4.5, 4.0–4.2 usual);
+# oval ones are about 4.5 x 3.0 cm (some 4.5 x 2.2). A little slack either side for scan scaling.
+MIN_MAJOR_CM, MAX_MAJOR_CM = 3.3, 6.2
+MIN_MINOR_CM = 2.0
+MAX_ASPECT = 2.1  # bank and e-receipt ovals run to 2:1
+# A seal cut by the page edge still counts if this much of its ring is on the page.
+MIN_VISIBLE = 0.45
+
+MAX_HOUGH = 12  # circle seeds per page, strongest first
+THETA_BINS = 90
+D_MAX = 1.35
+D_BINS = 54  # 0.025 per bin
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """An ellipse in working pixels: centre, semi-axes a (along `angle`) and b, angle in degrees."""
+
+    cx: float
+    cy: float
+    a: float
+    b: float
+    angle: float
+
+    @property
+    def major(self) -> float:
+        return max(self.a, self.b)
+
+    @property
+    def minor(self) -> float:
+        return min(self.a, self.b)
+
+    def scaled(self, k: float) -> Ellipse:
+        return Ellipse(self.cx * k, self.cy * k, self.a * k, self.b * k, self.angle)
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        t = math.radians(self.angle)
+        hw = math.hypot(self.a * math.cos(t), self.b * math.sin(t))
+        hh = math.hypot(self.a * math.sin(t), self.b * math.cos(t))
+        return (self.cx - hw, self.cy - hh, self.cx + hw, self.cy + hh)
+
+
+@dataclass(frozen=True)
+class RingEvidence:
+    """What the polar occupancy of one ellipse says (fractions of the visible ring)."""
+
+    visible: float  # share of the ring's angles that lie on the page
+    ring: float  # angles with ink on the ring line
+    outside: float  # angles with ink just outside the ring (page text, table lines)
+    lettering: float  # angles with ink in the lettering band inside the ring
+    gap: float  # angles with ink in the thin gap between ring and lettering
+    fill: float  # ink share of the interior (filled logos are dense)
+    star: float  # ink share of the centre disc
+    inner_ring: float  # best angular coverage of one thin band half-way in (emblems have a second ring)
+    thickness: float  # ring stroke width relative to the minor semi-axis
+
+
+@dataclass(frozen=True)
+class RingHit:
+    ellipse: Ellipse  # working pixels
+    evidence: RingEvidence
+    confidence: float
+
+
+def working_scale(dpi: int) -> float:
+    """Factor from page pixels to working pixels (never upscale)."""
+    return min(1.0, WORK_DPI / max(dpi, 1))
+
+
+def size_limits(work_dpi: float) -> tuple[float, float, float]:
+    """(min major, max major, min minor) semi-axes in working pixels."""
+    px_per_cm = work_dpi / 2.54
+    return (MIN_MAJOR_CM / 2 * px_per_cm, MAX_MAJOR_CM / 2 * px_per_cm, MIN_MINOR_CM / 2 * px_per_cm)
+
+
+def is_colour(small_bgr: np.ndarray) -> bool:
+    """True when the page carries real colour (a gray scan saved as RGB has none)."""
+    b, g, r = (small_bgr[..., i].astype(np.int16) for i in range(3))
+    chroma = np.maximum(np.maximum(np.abs(r - g), np.abs(g - b)), np.abs(r - b))
+    # A few hundred coloured pixels at 75 dpi is a stroke of ink, not JPEG noise.
+    return int(np.count_nonzero(chroma > 40)) > 150
+
+
+def red_mask(small_bgr: np.ndarray) -> np.ndarray:
+    """Red ink in both hue bands, faint and low-saturation presses included."""
+    hsv = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2HSV)
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    hue_red = (h <= 12) | (h >= 156)
+    # Dark pixels carry no reliable hue (black print, red over black); faint
+    # presses are pale pink, so saturation may be low when the pixel is bright.
+    return (hue_red & (s >= 42) & (v >= 70)).astype(np.uint8)
+
+
+def dark_mask(small_gray: np.ndarray) -> np.ndarray:
+    """Ink of any kind on a gray page, relative to the paper's own brightness."""
+    hist = cv2.calcHist([small_gray], [0], None, [256], [0, 256]).ravel()
+    paper = float(np.searchsorted(np.cumsum(hist), 0.90 * hist.sum()))
+    return (small_gray < paper - 45).astype(np.uint8)
+
+
+def remove_rules(mask: np.ndarray, min_len: float) -> np.ndarray:
+    """The mask without long straight horizontal and vertical strokes (table borders, rules, underlines).
+
+    `min_len` is chosen so that no part of a seal ring is that straight: a ring of
+    radius r stays within its own stroke width for far less than r/2.
+    """
+    n = max(9, int(min_len))
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    return mask & ~(horiz | vert)
+
+
+def _fit(points: np.ndarray) -> Ellipse | None:
+    if len(points) < 12:
+        return None
+    (cx, cy), (w, h), ang = cv2.fitEllipse(points.astype(np.float32))
+    if not all(map(math.isfinite, (cx, cy, w, h))) or w <= 1 or h <= 1:
+        return None
+    return Ellipse(cx, cy, w / 2, h / 2, ang)
+
+
+def _polar(ellipse: Ellipse, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised radius d (1 on the ellipse) and angle 0..2π of points."""
+    t = math.radians(ellipse.angle)
+    dx, dy = xs - ellipse.cx, ys - ellipse.cy
+    u = (dx * math.cos(t) + dy * math.sin(t)) / ellipse.a
+    v = (-dx * math.sin(t) + dy * math.cos(t)) / ellipse.b
+    return np.hypot(u, v), np.mod(np.arctan2(v, u), 2 * math.pi)
+
+
+def _ink_points(mask: np.ndarray, ellipse: Ellipse, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    x0, y0, x1, y1 = ellipse.scaled(1.0).bbox()
+    cx, cy = ellipse.cx, ellipse.cy
+    x0, x1 = cx + (x0 - cx) * reach, cx + (x1 - cx) * reach
+    y0, y1 = cy + (y0 - cy) * reach, cy + (y1 - cy) * reach
+    h, w = mask.shape
+    ix0, iy0 = max(0, int(x0)), max(0, int(y0))
+    ix1, iy1 = min(w, int(math.ceil(x1)) + 1), min(h, int(math.ceil(y1)) + 1)
+    if ix0 >= ix1 or iy0 >= iy1:
+        return np.empty(0), np.empty(0)
+    ys, xs = np.nonzero(mask[iy0:iy1, ix0:ix1])
+    return xs.astype(np.float32) + ix0, ys.astype(np.float32) + iy0
+
+
+def refine(mask: np.ndarray, ellipse: Ellipse, rounds: int = 3) -> Ellipse:
+    """Re-fit the ellipse on the ink of its own ring line, a narrower band each round."""
+    for band in (0.16, 0.10, 0.07)[:rounds]:
+        xs, ys = _ink_points(mask, ellipse, 1.0 + band + 0.05)
+        if len(xs) < 12:
+            break
+        d, _ = _polar(ellipse, xs, ys)
+        sel = np.abs(d - 1.0) < band
+        fitted = _fit(np.stack([xs[sel], ys[sel]], axis=1))
+        if fitted is None:
+            break
+        # Short arcs (a seal cut by the page edge) can make the fit run away.
+        if (abs(fitted.major - ellipse.major) > 0.25 * ellipse.major
+                or fitted.major > MAX_ASPECT * fitted.minor
+                or math.hypot(fitted.cx - ellipse.cx, fitted.cy - ellipse.cy) > 0.3 * ellipse.major):
+            break
+        ellipse = fitted
+    return ellipse
+
+
+def evidence(mask: np.ndarray, ellipse: Ellipse) -> RingEvidence:
+    """Polar occupancy of `mask` around `ellipse`: which angles carry ink at which radius."""
+    h, w = mask.shape
+    # Which angles of the ring (and just outside it) are on the page at all.
+    th = (np.arange(THETA_BINS) + 0.5) * 2 * math.pi / THETA_BINS
+    t = math.radians(ellipse.angle)
+    ux, uy = np.cos(th) * ellipse.a, np.sin(th) * ellipse.b
+    rx = ellipse.cx + ux * math.cos(t) - uy * math.sin(t)
+    ry = ellipse.cy + ux * math.sin(t) + uy * math.cos(t)
+    on_page = (rx >= 0) & (rx < w) & (ry >= 0) & (ry < h)
+    n_vis = int(on_page.sum())
+    visible = n_vis / THETA_BINS
+    empty = RingEvidence(visible, 0, 0, 0, 0, 0, 0, 0, 0)
+    if n_vis < 8:
+        return empty
+    xs, ys = _ink_points(mask, ellipse, D_MAX)
+    if len(xs) == 0:
+        return empty
+    d, ang = _polar(ellipse, xs, ys)
+    keep = d < D_MAX
+    d, ang = d[keep], ang[keep]
+    ti = np.minimum((ang / (2 * math.pi) * THETA_BINS).astype(np.int32), THETA_BINS - 1)
+    di = np.minimum((d / D_MAX * D_BINS).astype(np.int32), D_BINS - 1)
+    occ = np.zeros((THETA_BINS, D_BINS), dtype=np.int32)
+    np.add.at(occ, (ti, di), 1)
+    occ = occ[on_page]
+
+    def band(lo: float, hi: float) -> float:
+        a, b = int(lo / D_MAX * D_BINS), int(math.ceil(hi / D_MAX * D_BINS))
+        return float(np.count_nonzero(occ[:, a:b].sum(axis=1))) / n_vis
+
+    minor = ellipse.minor
+    # Ring line: ±(fit error + half the stroke), in normalised units.
+    tol = max(0.06, 2.5 / minor)
+    ring = band(1.0 - tol, 1.0 + tol)
+    outside = band(1.0 + tol + 0.08, 1.30)
+    lettering = band(0.58, 0.86)
+    gap = band(0.86, 1.0 - tol)
+    # Interior and centre densities, as ink share of the area (visible part only).
+    area_scale = ellipse.a * ellipse.b * math.pi
+    inner = int(np.count_nonzero(d < 0.82))
+    fill = inner / max(1.0, area_scale * 0.82 ** 2 * visible)
+    star = int(np.count_nonzero(d < 0.22)) / max(1.0, area_scale * 0.22 ** 2)
+    lo_bin, hi_bin = int(0.25 / D_MAX * D_BINS), int(0.55 / D_MAX * D_BINS)
+    hit = occ[:, lo_bin:hi_bin] > 0
+    pairs = hit[:, :-1] | hit[:, 1:]
+    inner_ring = float(pairs.sum(axis=0).max()) / n_vis if pairs.size else 0.0
+    ring_px = int(np.count_nonzero(np.abs(d - 1.0) < tol + 0.04))
+    perimeter = math.pi * (3 * (ellipse.a + ellipse.b)
+                           - math.sqrt((3 * ellipse.a + ellipse.b) * (ellipse.a + 3 * ellipse.b)))
+    thickness = ring_px / max(1.0, perimeter * visible) / minor
+    return RingEvidence(visible, ring, outside, lettering, gap, min(fill, 1.0), min(star, 1.0), inner_ring,
+                        thickness)
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+def score(ev: RingEvidence, *, colour: bool) -> float:
+    """Confidence 0..1 that the ring is a seal; 0 when a hard rule rejects it.
+
+    Hard rules are what tells decoys apart: a seal has a thin closed ring standing
+    out from its surroundings, lettering inside it, and a mostly empty interior.
+    Gray pages need stronger evidence, since colour no longer singles out the ink.
+    """
+    if ev.visible < MIN_VISIBLE:
+        return 0.0
+    contrast = ev.ring - ev.outside
+    if ev.inner_ring >= 0.8:
+        return 0.0  # a second ring half-way in: an emblem, not a seal
+    if colour:
+        gates = (ev.ring >= 0.55 and contrast >= 0.30 and ev.lettering >= 0.30
+                 and ev.fill <= 0.55 and ev.thickness <= 0.16)
+    else:
+        gates = (ev.ring >= 0.60 and contrast >= 0.35 and ev.lettering >= 0.45
+                 and 0.04 <= ev.fill <= 0.45 and ev.thickness <= 0.12)
+    if not gates:
+        return 0.0
+    conf = (0.40 * _clamp((ev.ring - 0.5) / 0.4)
+            + 0.25 * _clamp((contrast - 0.2) / 0.5)
+            + 0.20 * _clamp((ev.lettering - 0.25) / 0.5)
+            + 0.15 * _clamp(ev.star / 0.25))
+    # A seal with no star loses that share; keep a clear ring with lettering above 0.8.
+    if ev.star < 0.08:
+        conf = conf / 0.85
+    return _clamp(conf)
+
+
+def _plausible(e: Ellipse, limits: tuple[float, float, float]) -> bool:
+    lo, hi, lo_minor = limits
+    return lo <= e.major <= hi and e.minor >= lo_minor and e.major <= MAX_ASPECT * e.minor
+
+
+def component_candidates(mask: np.ndarray, limits: tuple[float, float, float]) -> list[Ellipse]:
+    """Ellipses fitted to the outline of ink groups of seal size (round and oval, cut or whole)."""
+    h, w = mask.shape
+    lo, hi, _ = limits
+    # Join a faint or speckled ring into one group before outlining it.
+    k = max(3, int(round(lo * 0.08)) | 1)
+    grouped = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    contours, _ = cv2.findContours(grouped, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    out: list[Ellipse] = []
+    for c in contours:
+        x, y, cw, ch = cv2.boundingRect(c)
+        if max(cw, ch) < lo * 0.9 or min(cw, ch) > hi * 2.6:
+            continue
+        pts = c.reshape(-1, 2)
+        # Drop outline points that run along the page edge: they belong to the cut, not the ring.
+        inner = pts[(pts[:, 0] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] > 1) & (pts[:, 1] < h - 2)]
+        e = _fit(inner)
+        if e is None:
+            continue
+        if e.major <= hi * 1.3 and e.minor >= limits[2] * 0.8:
+            out.append(e)
+    return out
+
+
+def hough_candidates(mask: np.ndarray, limits: tuple[float, float, float]) -> list[Ellipse]:
+    """Circles on a gray page: rings that touch print do not separate as groups.
+
+    Isolated glyphs are removed first: they cannot be part of a ring, and their
+    edges would make the Hough accumulator ten times slower.
+    """
+    lo, hi, lo_minor = limits
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= lo * 0.6
+    big[0] = False
+    if not big[1:].any():
+        return []
+    strokes = (big[labels] * 255).astype(np.uint8)
+    # Half resolution is plenty to seed a circle, and a quarter of the votes.
+    half = cv2.resize(strokes, (mask.shape[1] // 2, mask.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    blurred = cv2.GaussianBlur(half, (3, 3), 0.8)
+    circles = cv2.HoughCircles(blurred, cv2.HOUGH_GRADIENT, dp=1.0, minDist=lo / 2,
+                               param1=100, param2=18, minRadius=int(lo_minor / 2), maxRadius=int(hi / 2) + 1)
+    if circles is None:
+        return []
+    return [Ellipse(float(x) * 2, float(y) * 2, float(r) * 2, float(r) * 2, 0.0) for x, y, r in circles[0][:MAX_HOUGH]]
+
+
+def paired_circles(circles: list[Ellipse]) -> list[Ellipse]:
+    """Oval seeds from pairs of Hough circles: on an oval ring, Hough finds its two curved ends."""
+    out: list[Ellipse] = []
+    for i, p in enumerate(circles):
+        for q in circles[i + 1:]:
+            r = (p.a + q.a) / 2
+            d = math.hypot(q.cx - p.cx, q.cy - p.cy)
+            if abs(p.a - q.a) < 0.3 * r and 0.3 * r < d < 2.0 * r:
+                ang = math.degrees(math.atan2(q.cy - p.cy, q.cx - p.cx))
+                out.append(Ellipse((p.cx + q.cx) / 2, (p.cy + q.cy) / 2, d / 2 + r, r, ang))
+    return out
+
+
+def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _hypotheses(seed: Ellipse, limits: tuple[float, float, float]) -> list[Ellipse]:
+    """The seed, and oval variants of it: a circle seed may sit on an oval seal, and an
+    outline stretched by print touching the ring is too long along the print."""
+    out = [seed] if _plausible(seed, limits) else []
+    r = min(max(math.sqrt(seed.a * seed.b), limits[2]), limits[1])
+    if seed.major > MAX_ASPECT * seed.minor:
+        r = seed.minor * 1.25
+    out += [Ellipse(seed.cx, seed.cy, r * 1.2, r * 0.8, 0.0), Ellipse(seed.cx, seed.cy, r * 1.2, r * 0.8, 90.0)]
+    if not out[0:1] or out[0] is not seed:
+        out.append(Ellipse(seed.cx, seed.cy, r, r, 0.0))
+    return out
+
+
+def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, float, float],
+               *, colour: bool) -> list[RingHit]:
+    """Refine every seed on the ink mask, keep those the evidence accepts, drop duplicates."""
+    hits: list[RingHit] = []
+    for seed in seeds:
+        best: RingHit | None = None
+        for guess in _hypotheses(seed, limits):
+            e = refine(mask, guess)
+            if not _plausible(e, limits):
+                continue
+            ev = evidence(mask, e)
+            conf = score(ev, colour=colour)
+            if conf > 0 and (best is None or conf > best.confidence):
+                best = RingHit(e, ev, conf)
+            if conf >= 0.9:
+                break
+        if best is not None:
+            hits.append(best)
+    hits.sort(key=lambda h: -h.confidence)
+    kept: list[RingHit] = []
+    for hit in hits:
+        if all(_iou(hit.ellipse.bbox(), k.ellipse.bbox()) < 0.3
+               and math.hypot(hit.ellipse.cx - k.ellipse.cx, hit.ellipse.cy - k.ellipse.cy) > k.ellipse.minor * 0.5
+               for k in kept):
+            kept.append(hit)
+    return kept

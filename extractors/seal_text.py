@@ -1,0 +1,188 @@
+"""Read a seal's ring lettering and compare it with the expected signer.
+
+The lettering runs clockwise along the upper ring, glyph tops pointing outward.
+Unwrapping the ring into a straight strip (polar unwrap, outer edge on top,
+reading direction left to right) turns it into one line of ordinary text that
+tesseract can read. The strip starts just after the widest gap in the
+lettering band, so rotated seals unwrap just like upright ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors import tesseract
+from extractors.seal_ring import Ellipse
+
+# The lettering band, in units of the ring's (line-centre) radius.
+TEXT_OUTER, TEXT_INNER = 0.93, 0.52
+STRIP_HEIGHT = 72  # px: tesseract reads CJK best around 40–70 px per glyph
+GAP_BINS = 120
+
+# Words that tell an organisation's kind, not which one it is: ignored when
+# judging whether a ring names the expected signer rather than a look-alike.
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
+SEAL_ROLES = ("电子回单专用章", "转账凭证专用章", "合同专用章", "财务专用章", "业务专用章", "发票专用章",
+              "专用章", "公章", "电子章")
+GENERIC = ("工业和信息化厅", "经济和信息化厅", "经济和信息化委员会", "工业和信息化局", "工业和信息化委员会",
+           "经济和信息化局", "省", "市", "自治区")
+MATCH_AT = 0.70  # alignment score at or above which the ring names the signer
+CORE_MATCH_AT = 0.60  # the distinctive part (place, brand) must also be there
+
+
+def _ink(roi: np.ndarray, colour: bool) -> np.ndarray:
+    """Seal ink strength 0..255: redness on colour pages (black print drops out), darkness on gray."""
+    if colour and roi.ndim == 3:
+        b, g, r = (roi[..., i].astype(np.int16) for i in range(3))
+        ink = np.clip(r - np.maximum(g, b), 0, 255).astype(np.float32)
+    else:
+        gray = roi if roi.ndim == 2 else cv2.cvtColor(roi[..., :3], cv2.COLOR_BGR2GRAY)
+        ink = 255.0 - gray.astype(np.float32)
+    hi = float(np.percentile(ink, 99.5))
+    lo = float(np.percentile(ink, 50))
+    if hi - lo < 10:
+        return np.zeros(ink.shape, np.uint8)
+    return np.clip((ink - lo) * 255.0 / (hi - lo), 0, 255).astype(np.uint8)
+
+
+def _maps(e: Ellipse, thetas: np.ndarray, radii: np.ndarray, off: tuple[float, float]):
+    t = math.radians(e.angle)
+    rr, th = np.meshgrid(radii, thetas, indexing="ij")
+    u, v = rr * np.cos(th) * e.a, rr * np.sin(th) * e.b
+    x = e.cx - off[0] + u * math.cos(t) - v * math.sin(t)
+    y = e.cy - off[1] + u * math.sin(t) + v * math.cos(t)
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def _text_span(ink: np.ndarray, e: Ellipse, off: tuple[float, float]) -> tuple[float, float]:
+    """Start and end angle of the lettering: everything but the widest empty arc of its band."""
+    thetas = (np.arange(GAP_BINS) + 0.5) * 2 * math.pi / GAP_BINS
+    radii = np.linspace(0.62, 0.88, 12)
+    mx, my = _maps(e, thetas, radii, off)
+    band = cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderValue=0)
+    occupied = (band > 110).sum(axis=0) >= 1
+    if occupied.all() or not occupied.any():
+        # No gap (or no ink): assume the usual layout, lettering over the top.
+        return math.radians(140), math.radians(400)
+    # Longest circular run of empty bins.
+    doubled = np.concatenate([~occupied, ~occupied])
+    best_len, best_end, run = 0, 0, 0
+    for i, empty in enumerate(doubled):
+        run = run + 1 if empty else 0
+        if run > best_len and run <= GAP_BINS:
+            best_len, best_end = run, i
+    step = 2 * math.pi / GAP_BINS
+    gap_start = (best_end - best_len + 1) * step
+    gap_end = (best_end + 1) * step
+    start = gap_end - 2 * step  # a little slack either side of the lettering
+    end = gap_start + 2 * math.pi + 2 * step
+    return start, end
+
+
+def unwrap_ring(image: np.ndarray, e: Ellipse, *, colour: bool) -> np.ndarray | None:
+    """The lettering band as a straight strip, dark glyphs on white, outer edge on top."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = e.bbox()
+    pad = 0.08 * e.major
+    ix0, iy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
+    ix1, iy1 = min(w, int(x1 + pad) + 1), min(h, int(y1 + pad) + 1)
+    if ix1 - ix0 < 20 or iy1 - iy0 < 20:
+        return None
+    ink = _ink(image[iy0:iy1, ix0:ix1], colour)
+    off = (float(ix0), float(iy0))
+    start, end = _text_span(ink, e, off)
+    band_px = (TEXT_OUTER - TEXT_INNER) * e.minor
+    k = STRIP_HEIGHT / max(band_px, 1.0)
+    mid = (TEXT_OUTER + TEXT_INNER) / 2 * (e.a + e.b) / 2
+    n_cols = max(32, int((end - start) * mid * k))
+    thetas = np.linspace(start, end, n_cols)
+    radii = np.linspace(TEXT_OUTER, TEXT_INNER, STRIP_HEIGHT)
+    mx, my = _maps(e, thetas, radii, off)
+    strip = cv2.remap(ink, mx, my, cv2.INTER_LINEAR, borderValue=0)
+    _, binar = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    out = 255 - binar
+    return cv2.copyMakeBorder(out, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+
+
+def _cjk_count(s: str) -> int:
+    return sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff")
+
+
+def read_ring_text_at(image: np.ndarray, e: Ellipse, *, colour: bool,
+                      tesseract_cmd: str = "tesseract") -> tuple[str | None, float]:
+    """OCR the unwrapped ring of ellipse `e` (page pixels); (None, 0.0) when nothing legible."""
+    strip = unwrap_ring(image, e, colour=colour)
+    if strip is None:
+        return None, 0.0
+    with tempfile.TemporaryDirectory(prefix="seal-") as tmp:
+        path = Path(tmp) / "ring.png"
+        cv2.imwrite(str(path), strip)
+        words = tesseract.image_to_data(path, cmd=tesseract_cmd, lang="chi_sim", psm=7, timeout=60)
+    text = "".join(wd.text for wd in words)
+    if _cjk_count(text) < 2:
+        return None, 0.0
+    # Weight each word's confidence by its length: one confident glyph does not make a name.
+    total = sum(len(wd.text) for wd in words)
+    conf = sum(wd.conf * len(wd.text) for wd in words) / max(1, total) / 100.0
+    return text, round(conf, 3)
+
+
+def normalise(text: str) -> str:
+    """NFKC, then only CJK, letters and digits: brackets, spaces and OCR dust go."""
+    t = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in t if ch.isalnum())
+
+
+def _strip_words(text: str, words: tuple[str, ...]) -> str:
+    for wd in words:
+        text = text.replace(wd, "")
+    return text
+
+
+def align_score(needle: str, hay: str) -> float:
+    """1 - (edit distance of `needle` to its best-matching substring of `hay`) / len(needle)."""
+    if not needle:
+        return 0.0
+    n = len(needle)
+    # Semi-global alignment: free start and end in `hay`.
+    prev = list(range(n + 1))
+    best = n
+    for ch in hay:
+        cur = [0] * (n + 1)
+        for i in range(1, n + 1):
+            cost = 0 if needle[i - 1] == ch else 1
+            cur[i] = min(prev[i - 1] + cost, prev[i] + 1, cur[i - 1] + 1)
+        best = min(best, cur[n])
+        prev = cur
+    best = min(best, prev[n]) if hay else n
+    return max(0.0, 1.0 - best / n)
+
+
+def signer_match(ring_text: str | None, expected: str) -> tuple[bool | None, float]:
+    """Does the ring name `expected`? (None, 0.0) when there is no text to judge.
+
+    Tolerant of OCR errors (edit distance over the best-aligned part of the ring),
+    of legal forms (有限公司 vs 股份有限公司) and of seal roles (合同专用章); but the
+    distinctive part of the name (place, brand) must be there too, so that the
+    seal of 江苏省工业和信息化厅 does not pass for 广东省工业和信息化厅's.
+    """
+    if ring_text is None:
+        return None, 0.0
+    ring = _strip_words(normalise(ring_text), SEAL_ROLES)
+    want = normalise(expected)
+    if not ring or not want:
+        return None, 0.0
+    want_body = _strip_words(want, LEGAL_FORMS) or want
+    ring_body = _strip_words(ring, LEGAL_FORMS) or ring
+    score = align_score(want_body, ring_body)
+    core = _strip_words(want_body, GENERIC)
+    core_score = align_score(core[:4], ring_body) if len(core) >= 2 else score
+    ok = score >= MATCH_AT and core_score >= CORE_MATCH_AT
+    return ok, round(min(score, core_score) if not ok else score, 3)
