@@ -166,8 +166,9 @@ def parse_count(s: str) -> int:
     return int(number)
 
 
-_CHECKED = set("☑✓✔√■●◉⊙◎☒▣⬛✅")
-_UNCHECKED = set("□☐○◯〇口囗⬜")
+# Word's symbol fonts put tick boxes in the private use area: Wingdings þ/¨, Wingdings 2 R/£.
+_CHECKED = set("☑✓✔√■●◉⊙◎☒▣⬛✅\uf0fe\uf052")
+_UNCHECKED = set("□☐○◯〇口囗⬜\uf0a8\uf0a3")
 _CROSS = set("×✗✘Xx")
 _OPTIONS = {"是": True, "否": False, "有": True, "无": False}
 _TRUE_WORDS = {"是", "有", "已", "对", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑", "已制定", "已建立", "已发生", "发生"}

@@ -9,13 +9,16 @@ so classification and redaction see all of it (a 秘密★ marking in a corner t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from extractors.classify import classify_text
+from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_label
 from extractors.tables import (
     LabelValue,
     equipment_from_rows,
@@ -117,6 +120,16 @@ def _block(grid: Grid, start: int) -> tuple[int, int]:
     return start, end
 
 
+def _date_serial(pair: LabelValue) -> LabelValue:
+    """A date cell without a date format arrives as its Excel serial number (46380 = 2026-12-24)."""
+    key = match_label(pair.label)
+    if key is None or FIELD_SPECS_BY_KEY[key].type is not FieldType.DATE:
+        return pair
+    if not re.fullmatch(r"\d{5}(?:\.0+)?", pair.value) or not 20_000 <= float(pair.value) <= 80_000:
+        return pair
+    return pair.model_copy(update={"value": from_excel(float(pair.value)).date().isoformat()})
+
+
 def _sheet_text(grid: Grid) -> str:
     return "\n".join("\t".join(c for c in row if c) for row in grid if any(row))
 
@@ -151,7 +164,7 @@ def extract_xlsx(source: SourceFile) -> ExtractedDoc:
         if not pairs:
             rest = [row for i, row in enumerate(grid) if i not in taken]
             pairs = pairs_from_rows(rest, page=number)
-    fields, flags = fields_from_pairs(pairs)
+    fields, flags = fields_from_pairs([_date_serial(p) for p in pairs])
     kind = classify_text(text)
     return ExtractedDoc(
         source=source,

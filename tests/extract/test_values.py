@@ -120,7 +120,7 @@ def test_parse_count_rejects(raw):
         ("是(√)", True), ("否（√）", False), ("是( ) 否(√)", False), ("是(√) 否( )", True),
         ("是☑ 否□", True), ("是□ 否☑", False), ("■是 □否", True), ("□有 ■无", False),
         ("否，未发生", False), ("是，已制定", True), ("已制定", True), ("未制定", False), ("没有", False),
-        ("Y", True), ("no", False),
+        ("Y", True), ("no", False), ("\uf0fe是 \uf0a8否", True), ("\uf0a8是 \uf0fe否", False),
     ],
 )
 def test_parse_bool(raw, expected):

@@ -50,6 +50,12 @@ def test_numbers_dates_and_booleans_stored_natively(tmp_path, source_of):
     }
 
 
+@pytest.mark.parametrize("value, iso", [(46380, "2026-12-24"), ("46380", "2026-12-24"), (46380.0, "2026-12-24")])
+def test_date_cell_without_date_format(tmp_path, source_of, value, iso):
+    doc = extract_xlsx(source_of(write_info_xlsx(tmp_path / "d.xlsx", [("填报日期", value)], None), FileType.XLSX))
+    assert doc.fields["fill_date"].value == iso
+
+
 @pytest.mark.parametrize(
     "value, text",
     [(None, ""), (12.0, "12"), (1250.5, "1250.5"), (0.1 + 0.2, "0.3"), (True, "是"), (False, "否"),
