@@ -120,7 +120,8 @@ def rows_from_words(words: list[Word], *, line_tol: float = 3.0) -> list[list[st
     """Rows of cells from positioned words, for text laid out without ruling.
 
     Words on one baseline form a row; a gap wider than 1.5 × the text height starts
-    a new cell (so `平 台 名 称    甲平台` gives two cells).
+    a new cell (so `平 台 名 称    甲平台` gives two cells); a line indented past the
+    left margin gets an empty first cell (a value wrapped onto the next line).
     """
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.bbox[1], w.bbox[0])):
@@ -128,10 +129,13 @@ def rows_from_words(words: list[Word], *, line_tol: float = 3.0) -> list[list[st
             lines[-1].append(w)
         else:
             lines.append([w])
+    left = min((w.bbox[0] for w in words), default=0.0)
     rows: list[list[str]] = []
     for line in lines:
         line.sort(key=lambda w: w.bbox[0])
-        cells: list[str] = [line[0].text]
+        indent = line[0].bbox[0] - left > 4 * max(line[0].bbox[3] - line[0].bbox[1], 1.0)
+        # A line that starts in the value column continues the value above it.
+        cells: list[str] = ["", line[0].text] if indent else [line[0].text]
         for prev, w in zip(line, line[1:]):
             height = max(prev.bbox[3] - prev.bbox[1], 1.0)
             if w.bbox[0] - prev.bbox[2] > 1.5 * height:

@@ -70,9 +70,12 @@ def test_borderless_two_column_layout(tmp_path, source_of):
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     c.setFont(font(), 10.5)
     c.drawString(200, 780, "储备中试平台申报信息表")
-    for i, (label, value) in enumerate(CANONICAL[:6]):
+    for i, (label, value) in enumerate(CANONICAL[:5]):
         c.drawString(60, 740 - 20 * i, " ".join(label) if i == 0 else label)  # 平 台 名 称
         c.drawString(260, 740 - 20 * i, value)
+    c.drawString(60, 600, "通讯地址")
+    c.drawString(260, 600, "广州市黄埔区")
+    c.drawString(260, 585, "科学大道188号")  # wrapped onto the next line
     c.save()
     doc = _read(path, source_of)
     assert {k: f.value for k, f in doc.fields.items()} == {k: TRUTH[k] for k in
