@@ -112,12 +112,16 @@ def _unit_of(hint: str | None) -> str | None:
     return unit_from_label(hint) if hint else None
 
 
+# A trailing bracketed remark (`1250万元（含税）`, `12（人）`): the number is before it.
+_REMARK = re.compile(r"\((?!\d)[^()]*\)$")
+
+
 def parse_money_wan(s: str, *, unit_hint: str | None = None) -> float:
     """An amount in 万元. The value's own unit (元/万元/亿元) wins; else the label's; else 万元.
 
     `1,250.5万元`, `1250.5 万元`, `0.125亿元`, `12,505,000元`, `壹仟贰佰伍拾万元整`, `¥1,250.5`.
     """
-    text = _squash(s)
+    text = _REMARK.sub("", _squash(s))
     text = re.sub(r"^(?:人民币|RMB|CNY|¥|￥|约|共计|合计|共)+", "", text, flags=re.I)
     text = re.sub(r"(?:人民币|RMB|CNY)$", "", text, flags=re.I)
     text = re.sub(r"[圆元]整?$|整$", lambda m: "元", text)
@@ -150,7 +154,7 @@ _COUNT_SUFFIX = re.compile(r"(?:人|名|位|家|个|項|项|台|套|件|户|次)
 
 def parse_count(s: str) -> int:
     """A non-negative whole number: `12`, `12人`, `十二人`, `5家`, `3项`; `无` = 0."""
-    text = _squash(s)
+    text = _REMARK.sub("", _squash(s))
     text = re.sub(r"^(?:共|约|合计)", "", text)
     if text in {"无", "没有", "暂无"}:
         return 0

@@ -85,6 +85,7 @@ def test_parse_number(raw, expected):
         ("1250.5", "中试设备或设施原值（万元）", 1250.5),
         ("1250.5万", "原值（元）", 1250.5),  # the value's own unit wins over the label's
         ("0", None, 0.0),
+        ("1250.5万元（含安装调试）", None, 1250.5),
     ],
 )
 def test_parse_money_wan(raw, hint, expected):
@@ -99,7 +100,7 @@ def test_parse_money_wan_rejects(raw):
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("12", 12), ("12人", 12), ("十二人", 12), ("5家", 5), ("3项", 3), ("０", 0), ("无", 0), ("壹拾伍人", 15), ("共8家", 8)],
+    [("12", 12), ("12人", 12), ("十二人", 12), ("5家", 5), ("3项", 3), ("０", 0), ("无", 0), ("壹拾伍人", 15), ("共8家", 8), ("12（人）", 12)],
 )
 def test_parse_count(raw, expected):
     assert parse_count(raw) == expected
