@@ -24,6 +24,7 @@ from pilot_intake.models import (
     Status,
     SummaryRow,
 )
+from pilot_intake.pipeline import find_sensitive
 from pilot_intake.settings import Settings
 from records.schema import ELIGIBILITY_CRITERIA, PERSONAL_FIELDS
 
@@ -166,13 +167,25 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     equip_docs = [d for d in group.by_role(Role.EQUIPMENT)]
     all_docs = [d for d, _ in group.docs]
 
-    flags: list[Flag] = []
-    for doc in all_docs:
-        flags.extend(doc.flags)
-
     data_fields = _fields_of(data_docs)
     scan_fields = _fields_of(scan_docs)
     fields = _merge_fields(data_docs, scan_docs)
+
+    # What a scan misread about a field the data file provides is not the filing's
+    # problem: the data file's value is used, and the two are compared below.
+    # LOW_CONFIDENCE is decided once, below, on the values actually used.
+    flags: list[Flag] = []
+    for doc, role in group.docs:
+        for f in doc.flags:
+            if f.code is FlagCode.LOW_CONFIDENCE and f.field != "stamp":
+                continue
+            if role is not Role.DATA and f.field and f.field in data_fields:
+                continue
+            flags.append(f)
+
+    reference = {k: fv.value for k, fv in data_fields.items() if fv.value is not None} or None
+    for doc, role in group.docs:
+        find_sensitive(doc, redactor, reference if role is Role.SCAN else None)
 
     # Classification markings: the whole filing is quarantined, nothing of it goes on.
     markings = [f for d in all_docs for f in d.findings if f.entity == "CLASSIFIED_MARKING"]
@@ -302,6 +315,9 @@ def _equipment_record(row: Any) -> dict[str, Any]:
 
 def _sensitive_records(field_findings: list[SensitiveFinding], page_findings: list[SensitiveFinding]) -> list[dict]:
     out, seen = [], set()
+    # A value found both in a field and on a page is one finding: keep the field's.
+    in_fields = {(f.entity, f.masked) for f in field_findings}
+    page_findings = [f for f in page_findings if (f.entity, f.masked) not in in_fields]
     for f in field_findings + page_findings:
         rec = {"entity": f.entity, "masked": f.masked}
         if f.field is not None:
@@ -338,6 +354,8 @@ def assemble_summary(group: SummaryGroup, services: Any, missing_sheet_flags: li
     settings: Settings = services.settings
     redactor = services.redactor
     flags: list[Flag] = [f for d in group.docs for f in d.flags]
+    for doc in group.docs:
+        find_sensitive(doc, redactor)
     markings = [f for d in group.docs for f in d.findings if f.entity == "CLASSIFIED_MARKING"]
     sources = [{"path": d.source.path, "sha256": d.source.sha256,
                 "role": Role.SCAN.value if d.medium is Medium.SCAN else Role.DATA.value, "pages": len(d.pages)}

@@ -97,7 +97,6 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
 
     if doc.medium is Medium.SCAN:
         find_seal(doc, settings)
-    find_sensitive(doc, services)
     return doc
 
 
@@ -121,10 +120,17 @@ def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None) 
     doc.seals = [check.seal] if check.seal is not None else []
 
 
-def find_sensitive(doc: ExtractedDoc, services: Services) -> None:
-    """Personal data and classification markings in the document's text, with boxes to burn."""
+def find_sensitive(doc: ExtractedDoc, redactor, reference: dict | None = None) -> None:
+    """Personal data and classification markings in the document's text, with boxes to burn.
+
+    Runs once the filing is grouped, so that a scan's reading can be checked against the
+    data file (`reference`): OCR turns `张*` into `张米`, which is not an unmasked name.
+    """
     pages = {p.number: p for p in doc.pages}
-    for finding in services.redactor.scan_pages(doc.pages):
+    for page in doc.pages:
+        page.redact_boxes = []
+    doc.findings = []
+    for finding in redactor.scan_pages(doc.pages, reference=reference):
         if finding.page in pages:
             pages[finding.page].redact_boxes.extend(finding.boxes)
         doc.findings.append(finding.as_sensitive())

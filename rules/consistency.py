@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
@@ -83,6 +84,10 @@ def personal_agree(a: str, b: str) -> bool:
     return re.fullmatch(pattern, plain) is not None
 
 
+TEXT_AGREEMENT = 0.9
+FREE_TEXT_KEYS = frozenset({"platform_name", "host_unit", "address", "city", "key_direction"})
+
+
 def _agree(key: str, a: FieldValue, b: FieldValue) -> bool:
     va, vb = a.value, b.value
     if key in PERSONAL_FIELDS:
@@ -96,7 +101,12 @@ def _agree(key: str, a: FieldValue, b: FieldValue) -> bool:
     if is_number(va) and is_number(vb):
         return float(va) == float(vb)
     if isinstance(va, str) and isinstance(vb, str):
-        return norm_text(va) == norm_text(vb)
+        na, nb = norm_text(va), norm_text(vb)
+        # OCR swaps look-alike characters (瓷/资, 霁/雾); another organisation or place
+        # differs by more than one character in ten.
+        if key in FREE_TEXT_KEYS:
+            return na == nb or SequenceMatcher(None, na, nb).ratio() >= TEXT_AGREEMENT
+        return na == nb
     if isinstance(va, list | tuple) and isinstance(vb, list | tuple):
         return sorted(norm_text(str(x)) for x in va) == sorted(norm_text(str(x)) for x in vb)
     return va == vb

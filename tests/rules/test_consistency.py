@@ -227,3 +227,18 @@ def test_optional_keys_are_not_required():
     fields = {key: "x" for key in REQUIRED_FIELDS}
     assert "city" not in REQUIRED_FIELDS and "uscc" in REQUIRED_FIELDS
     assert required_fields(fields) == []
+
+
+def test_names_tolerate_one_ocr_lookalike_but_not_another_organisation():
+    from pilot_intake.models import FieldValue
+    from rules.consistency import compare_data_scan
+
+    def fv(v):
+        return FieldValue(key="host_unit", raw=v, value=v, confidence=0.95)
+
+    same = compare_data_scan({"host_unit": fv("惠州市穗瓷半导体有限公司")}, {"host_unit": fv("惠州市穗资半导体有限公司")},
+                             low_confidence=0.8)
+    other = compare_data_scan({"host_unit": fv("惠州市穗瓷半导体有限公司")}, {"host_unit": fv("东莞市湾芯贸易有限公司")},
+                              low_confidence=0.8)
+    assert same == []
+    assert [f.code.value for f in other] == ["DATA_SCAN_MISMATCH"]
