@@ -35,7 +35,8 @@ class FieldSpec:
     type: FieldType
     label: str  # canonical label (filings.md §2)
     synonyms: tuple[str, ...] = ()
-    required: bool = False
+    # Every row of the sheet is on the form: a missing one is MISSING_FIELD.
+    required: bool = True
 
     @property
     def personal(self) -> bool:

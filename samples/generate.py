@@ -360,6 +360,9 @@ def write_faults(batch: Path, rng: random.Random, *, encrypt_source: Path, dupli
     note.write_text("报送说明：本批次材料含汇总表及各平台申报信息表、盖章扫描件，请查收。\n", encoding="utf-8")
     out[note.relative_to(batch).as_posix()] = {"fate": "quarantined", "reason": "UNSUPPORTED_TYPE"}
     dup = batch / "备份" / (duplicate_of.stem + " - 副本" + duplicate_of.suffix)
+    if dup.relative_to(batch).as_posix() < duplicate_of.relative_to(batch).as_posix():
+        # The copy must sort after its original; beside it, "_副本" does ('_' > '.').
+        dup = duplicate_of.with_name(duplicate_of.stem + "_副本" + duplicate_of.suffix)
     dup.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(duplicate_of, dup)
     original = duplicate_of.relative_to(batch).as_posix()

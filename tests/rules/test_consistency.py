@@ -223,10 +223,12 @@ def test_batch_without_summary_table_checks_nothing():
     assert check.filing_flags == {"a": []} and check.summary_flags == []
 
 
-def test_optional_keys_are_not_required():
+def test_complete_sheet_has_no_missing_field():
     fields = {key: "x" for key in REQUIRED_FIELDS}
-    assert "city" not in REQUIRED_FIELDS and "uscc" in REQUIRED_FIELDS
+    assert "address" in REQUIRED_FIELDS and "uscc" in REQUIRED_FIELDS
     assert required_fields(fields) == []
+    del fields["address"]
+    assert [(f.code.value, f.field) for f in required_fields(fields)] == [("MISSING_FIELD", "address")]
 
 
 def test_names_tolerate_one_ocr_lookalike_but_not_another_organisation():
