@@ -55,7 +55,8 @@ def burn_redactions(pages: list[Page], boxes: dict[int, list[BBox]], out_pdf: Pa
     for page in pages:
         if page.image_path is None or not Path(page.image_path).exists():
             raise RedactionError(f"page {page.number} has no page image to redact")
-        page_boxes = list(boxes.get(page.number, [])) + list(page.redact_boxes)
+        # The caller may pass Page.redact_boxes again; each box once.
+        page_boxes = list(dict.fromkeys([*boxes.get(page.number, []), *page.redact_boxes]))
         images.append(burn_page(Path(page.image_path), page_boxes))
     resolution = float(pages[0].dpi or dpi)
     buf = io.BytesIO()

@@ -26,7 +26,7 @@ _MASKED_SHAPES = {
     CN_MOBILE: re.compile(rf"(?:\+?86)?1\d{{2}}{STAR}{{2,8}}\d{{2,4}}"),
     CN_PHONE: re.compile(rf"[(（]?0\d{{2,3}}[)）]?-?{STAR}{{2,8}}\d{{2,4}}"),
     CN_ID_CARD: re.compile(rf"\d{{4,6}}{STAR}{{6,14}}\d{{2,3}}[\dXx]"),
-    EMAIL_ADDRESS: re.compile(r"[A-Za-z0-9._%+\-]{0,4}(?:[*＊×]+|[xX]{3,})@[A-Za-z0-9.\-]+"),
+    EMAIL_ADDRESS: re.compile(r"[A-Za-z0-9._%+\-]{0,4}(?:[*＊×]+|[xX]{3,})[A-Za-z0-9]?@[A-Za-z0-9.\-]+"),
     CN_BANK_CARD: re.compile(rf"\d{{4}}(?:\s*{STAR}{{2,}})+\s*\d{{3,4}}"),
     CN_PASSPORT: re.compile(rf"[A-Za-z][A-Za-z0-9]{STAR}{{3,8}}[0-9]{{1,2}}"),
     PERSON: re.compile(rf"[\u4e00-\u9fff]{STAR}{{1,4}}"),

@@ -219,7 +219,7 @@ def masked_recognizers() -> list[ChineseRecognizer]:
         _masked(CN_MOBILE, "masked_mobile", rf"(?<!\d)(?:\+?86[\s\-]?)?1\d{{2}}[\s\-]?{s}{{2,8}}[\s\-]?\d{{2,4}}(?!\d)"),
         _masked(CN_PHONE, "masked_phone", rf"(?<!\d)(?:[(（]0\d{{2,3}}[)）]|0\d{{2,3}}-){s}{{2,8}}\d{{2,4}}(?!\d)"),
         _masked(CN_ID_CARD, "masked_id", rf"(?<!\d)[1-9]\d{{3,5}}{s}{{6,14}}\d{{2,3}}[\dXx](?![\dA-Za-z])"),
-        _masked(EMAIL_ADDRESS, "masked_email", r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{0,4}(?:[*＊×]+|[xX]{3,})@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,10}", 0.95),
+        _masked(EMAIL_ADDRESS, "masked_email", r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{0,4}(?:[*＊×]+|[xX]{3,})[A-Za-z0-9]?@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,10}", 0.95),
         _masked(CN_BANK_CARD, "masked_card", rf"(?<!\d)\d{{4}}(?:\s*{s}{{2,}})+\s*\d{{3,4}}(?!\d)"),
         _masked(CN_PASSPORT, "masked_passport", rf"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{s}{{3,8}}\d{{1,2}}(?![A-Za-z0-9])"),
         _masked(PERSON, "masked_name", rf"{_LABEL}(?P<v>[\u4e00-\u9fff][*＊×]{{1,4}}|{_SURNAME}[xX]{{1,3}}(?![A-Za-z]))"),

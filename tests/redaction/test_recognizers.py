@@ -35,6 +35,8 @@ CASES = [
     ("邮箱：zhangwei@example.com", [("EMAIL_ADDRESS", "zhangwei@example.com", U)]),
     ("电子邮箱zhang.wei_01@mail.example.com.cn联系", [("EMAIL_ADDRESS", "zhang.wei_01@mail.example.com.cn", U)]),
     ("邮箱：zh***@example.com", [("EMAIL_ADDRESS", "zh***@example.com", M)]),
+    ("邮箱 he***Q@example.cn", [("EMAIL_ADDRESS", "he***Q@example.cn", M)]),  # seen: OCR adds a letter
+    ("工程技术带头人 率*", [("PERSON", "率*", M)]),  # seen: OCR misread the surname, the star stayed
     # bank card: Luhn, 16-19 digits, and a valid ID is an ID
     ("开户账号：6222021234567890128", [("CN_BANK_CARD", "6222021234567890128", U)]),
     ("银行卡号 6222 0212 3456 7890 128", [("CN_BANK_CARD", "6222 0212 3456 7890 128", U)]),
