@@ -27,8 +27,8 @@ class OcrEngine(Protocol):
         """Words of a whole page."""
         ...
 
-    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
-        """Words of a small crop holding one field (a table cell), read again with care."""
+    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+        """Words of a strip of field crops (table cells) stacked one above the other, read again with care."""
         ...
 
 
@@ -49,7 +49,7 @@ class TesseractEngine:
     cmd: str = "tesseract"
     lang: str = "chi_sim"
     psm: int = 6
-    # Crops of one cell are read as a single line with English added: chi_sim
+    # Cell crops are read again with English added: chi_sim
     # alone misreads runs of Latin symbols such as the `****` of a masked phone.
     line_lang: str | None = None
     name: str = "tesseract"
@@ -57,8 +57,8 @@ class TesseractEngine:
     def read(self, image: Path, dpi: int | None = None) -> list[Word]:
         return self._read(image, dpi, self.lang, self.psm)
 
-    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
-        return self._read(image, dpi, self.line_lang or self.lang, 7)
+    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+        return self._read(image, dpi, self.line_lang or self.lang, 6)
 
     def _read(self, image: Path, dpi: int | None, lang: str, psm: int) -> list[Word]:
         words = tesseract.image_to_data(image, cmd=self.cmd, lang=lang, psm=psm, dpi=dpi)
@@ -121,7 +121,7 @@ class RapidOcrEngine:
             words.extend(_split_line_box(text, box, float(score)))
         return words
 
-    def read_line(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
         return self.read(image, dpi)
 
 

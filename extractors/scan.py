@@ -10,11 +10,16 @@ subprocess; threads only wait on it).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 from PIL import Image, ImageSequence
 
 from pilot_intake.errors import BadInputError
@@ -34,9 +39,9 @@ from pilot_intake.settings import Settings
 
 from extractors import layout, pageprep
 from extractors.classify import classify_text
-from extractors.labels import match_label
+from extractors.labels import match_equipment_column, match_label, match_summary_column
 from extractors.layout import Row
-from extractors.ocr import OcrEngine, make_engine
+from extractors.ocr import OcrEngine, is_cjk, make_engine
 from extractors.tables import (
     LabelValue,
     equipment_from_rows,
@@ -71,32 +76,44 @@ class PageRead:
 # --- page images ------------------------------------------------------------
 
 
-def render_pdf(pdf: Path, workdir: Path, dpi: int, page_count: int | None = None) -> list[PageImage]:
-    """Render each page of an image-only PDF to PNG at `dpi`."""
-    import pypdfium2 as pdfium
+class PdfPages:
+    """Renders the pages of one image-only PDF to PNG on demand, at `dpi`.
 
-    try:
-        doc = pdfium.PdfDocument(str(pdf))
-    except pdfium.PdfiumError as exc:
-        raise BadInputError(QuarantineReason.UNREADABLE, f"the PDF cannot be opened: {exc}") from exc
-    try:
-        n = len(doc) if page_count is None else min(page_count, len(doc))
-        if n == 0:
+    Pages are rendered as the OCR workers ask for them, so rendering overlaps
+    OCR and no more than `workers` page images wait on disk at a time. pdfium
+    is not thread-safe: one lock serialises the renders of this document.
+    """
+
+    def __init__(self, pdf: Path, workdir: Path, dpi: int, page_count: int | None = None):
+        import pypdfium2 as pdfium
+
+        self._pdfium = pdfium
+        try:
+            self._doc = pdfium.PdfDocument(str(pdf))
+        except pdfium.PdfiumError as exc:
+            raise BadInputError(QuarantineReason.UNREADABLE, f"the PDF cannot be opened: {exc}") from exc
+        self._lock = threading.Lock()
+        self.workdir, self.dpi = workdir, dpi
+        self.count = len(self._doc) if page_count is None else min(page_count, len(self._doc))
+        if self.count == 0:
+            self.close()
             raise BadInputError(QuarantineReason.UNREADABLE, "the PDF has no pages")
-        out = []
-        for i in range(n):
-            page = doc[i]
+
+    def render(self, index: int) -> PageImage:
+        path = self.workdir / f"page-{index + 1:04d}.png"
+        with self._lock:
+            page = self._doc[index]
             try:
-                bitmap = page.render(scale=dpi / 72)
-                img = bitmap.to_pil()
-                path = workdir / f"page-{i + 1:04d}.png"
-                img.save(path, dpi=(dpi, dpi))
-                out.append(PageImage(i + 1, path, dpi))
+                img = page.render(scale=self.dpi / 72).to_pil()
+            except self._pdfium.PdfiumError as exc:
+                raise BadInputError(QuarantineReason.UNREADABLE, f"page {index + 1} cannot be rendered: {exc}") from exc
             finally:
                 page.close()
-        return out
-    finally:
-        doc.close()
+        img.save(path, dpi=(self.dpi, self.dpi))
+        return PageImage(index + 1, path, self.dpi)
+
+    def close(self) -> None:
+        self._doc.close()
 
 
 def split_image(src: Path, workdir: Path, page_count: int | None = None) -> list[PageImage]:
@@ -123,11 +140,20 @@ def split_image(src: Path, workdir: Path, page_count: int | None = None) -> list
         raise BadInputError(QuarantineReason.UNREADABLE, f"the image cannot be decoded: {exc}") from exc
 
 
-def page_images(source: SourceFile, workdir: Path, settings: Settings, page_count: int | None) -> list[PageImage]:
+def _given(image: PageImage) -> PageImage:
+    return image
+
+
+def page_sources(
+    source: SourceFile, workdir: Path, settings: Settings, page_count: int | None, stack: ExitStack
+) -> list[Callable[[], PageImage]]:
+    """One callable per page that yields its original image file (PDF pages are rendered when called)."""
     if source.file_type == FileType.PDF:
-        return render_pdf(source.abs_path, workdir, settings.ocr_dpi, page_count)
+        pdf = PdfPages(source.abs_path, workdir, settings.ocr_dpi, page_count)
+        stack.callback(pdf.close)
+        return [partial(pdf.render, i) for i in range(pdf.count)]
     if source.file_type in (FileType.JPEG, FileType.PNG, FileType.TIFF):
-        return split_image(source.abs_path, workdir, page_count)
+        return [partial(_given, im) for im in split_image(source.abs_path, workdir, page_count)]
     raise BadInputError(QuarantineReason.UNSUPPORTED_TYPE, f"not a scan: {source.file_type.value}")
 
 
@@ -147,6 +173,17 @@ REREAD_BELOW = 0.85
 MAX_REREADS = 40
 
 
+def _is_known_heading(text: str) -> bool:
+    # Labels and column headings are recognised even when misread a little: no second reading.
+    return any(m(text) is not None for m in (match_label, match_equipment_column, match_summary_column))
+
+
+def _cjk_count(words: list[Word]) -> int:
+    # The English data can read a Chinese character as confident Latin letters (李 → "ase"):
+    # a re-read that loses Chinese characters is not an improvement.
+    return sum(is_cjk(c) for w in words for c in w.text if c.isalpha() or is_cjk(c))
+
+
 def reread_weak_cells(
     prep: pageprep.PreparedPage,
     words: list[Word],
@@ -156,44 +193,61 @@ def reread_weak_cells(
 ) -> list[Word]:
     """Read weakly-read table cells again on their own; keep whichever reading is surer.
 
-    A whole-page pass mixes scripts and sizes; a crop of one cell read as a
-    single line (with English data for symbols and codes) is often right where
-    the page pass was not. Only weak cells are re-read, so clean pages cost nothing.
+    A whole-page pass mixes scripts and sizes; cells cut out and read as
+    isolated lines (with English data for symbols and codes) are often right
+    where the page pass was not. The weak cells of a page are stacked into one
+    strip image so that they cost one engine call, not one per cell (loading
+    the chi_sim model dominates a small call). Clean pages cost nothing.
     """
     per_cell, _ = layout.assign_to_cells(words, cells)
     weak = [
         i for i, ws in enumerate(per_cell)
-        # A label that is recognised anyway needs no second reading.
-        if ws and layout.text_conf(ws) < threshold and match_label(layout.join_words(ws)) is None
+        if ws and layout.text_conf(ws) < threshold and not _is_known_heading(layout.join_words(ws))
     ][:MAX_REREADS]
     if not weak:
         return words
     image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
-    replaced: dict[int, list[Word]] = {}
+    pad = 20  # tesseract needs a white margin around each line
+    crops, offsets = [], []  # offsets: (cell index, strip y0, strip y1, dx, dy) to map back
+    y = pad
     for i in weak:
         x0, y0, x1, y1 = (int(v) for v in cells[i])
         crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
         if crop.size == 0:
             continue
-        pad = 20  # tesseract needs a white margin around a line
-        crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-        crop_path = prep.ocr_image.with_name(f"{prep.ocr_image.stem}-cell{i}.png")
-        cv2.imwrite(str(crop_path), crop)
-        try:
-            again = engine.read_line(crop_path, dpi=prep.dpi)
-        finally:
-            crop_path.unlink(missing_ok=True)
-        again = [
-            Word(text=w.text, conf=w.conf,
-                 bbox=(w.bbox[0] + x0 + 2 - pad, w.bbox[1] + y0 + 2 - pad, w.bbox[2] + x0 + 2 - pad, w.bbox[3] + y0 + 2 - pad))
-            for w in again if w.text.strip()
-        ]
-        if again and layout.text_conf(again) > layout.text_conf(per_cell[i]):
-            replaced[i] = again
-    if not replaced:
+        crops.append((crop, y))
+        offsets.append((i, y, y + crop.shape[0], x0 + 2 - pad, y0 + 2 - y))
+        y += crop.shape[0] + 2 * pad
+    if not crops:
         return words
-    drop = {id(w) for i in replaced for w in per_cell[i]}
-    return [w for w in words if id(w) not in drop] + [w for ws in replaced.values() for w in ws]
+    width = max(c.shape[1] for c, _ in crops) + 2 * pad
+    strip = np.full((y, width), 255, np.uint8)
+    for crop, top in crops:
+        strip[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop
+    strip_path = prep.ocr_image.with_name(prep.ocr_image.stem + "-weak.png")
+    cv2.imwrite(str(strip_path), strip)
+    try:
+        again = engine.read_fields(strip_path, dpi=prep.dpi)
+    finally:
+        strip_path.unlink(missing_ok=True)
+    replaced: dict[int, list[Word]] = {}
+    for w in again:
+        cy = (w.bbox[1] + w.bbox[3]) / 2
+        for i, top, bottom, dx, dy in offsets:
+            if top <= cy <= bottom and w.text.strip():
+                b = w.bbox
+                replaced.setdefault(i, []).append(
+                    Word(text=w.text, conf=w.conf, bbox=(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
+                )
+                break
+    better = {
+        i: ws for i, ws in replaced.items()
+        if layout.text_conf(ws) > layout.text_conf(per_cell[i]) and _cjk_count(ws) >= _cjk_count(per_cell[i])
+    }
+    if not better:
+        return words
+    drop = {id(w) for i in better for w in per_cell[i]}
+    return [w for w in words if id(w) not in drop] + [w for ws in better.values() for w in ws]
 
 
 # A page reads well when most of its characters were read with some confidence.
@@ -322,12 +376,17 @@ def extract_scan(
     workdir.mkdir(parents=True, exist_ok=True)
     if engine is None:
         engine = make_engine("tesseract", tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
-    images = page_images(source, workdir, settings, page_count)
-    if workers > 1 and len(images) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            reads = list(pool.map(lambda im: read_page(im, workdir, engine, settings.tesseract_cmd), images))
-    else:
-        reads = [read_page(im, workdir, engine, settings.tesseract_cmd) for im in images]
+
+    def work(get_image: Callable[[], PageImage]) -> PageRead:
+        return read_page(get_image(), workdir, engine, settings.tesseract_cmd)
+
+    with ExitStack() as stack:
+        sources = page_sources(source, workdir, settings, page_count, stack)
+        if workers > 1 and len(sources) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                reads = list(pool.map(work, sources))
+        else:
+            reads = [work(s) for s in sources]
 
     pages = [r.page for r in reads]
     if not any(p.words for p in pages):

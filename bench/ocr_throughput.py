@@ -1,0 +1,104 @@
+"""Throughput of our OCR stage against OCRmyPDF on the same scanned PDF.
+
+    python bench/ocr_throughput.py [PDF] [--pages 20] [--jobs 2] [--skip-ocrmypdf]
+    python bench/ocr_throughput.py --rss 10 100      # peak RSS of our stage at 10 and 100 pages
+
+Our stage = `extractors.scan.extract_scan(..., workers=JOBS)`: render, prepare,
+OCR (tesseract, OMP_THREAD_LIMIT=1 per process), layout and fields.
+OCRmyPDF = `ocrmypdf -l chi_sim --jobs JOBS --sidecar OUT.txt IN.pdf OUT.pdf`.
+Each runs in its own process; the script prints seconds, pages/s and the ratio.
+Without PDF, a dense synthetic PDF is built (bench/ocr_pages_pdf.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def stage_only(pdf: Path, jobs: int) -> None:
+    """Child mode: run our stage once and print JSON with time and peak RSS."""
+    sys.path.insert(0, str(ROOT))
+    from pilot_intake.models import FileType, SourceFile
+    from pilot_intake.settings import Settings
+
+    from extractors.scan import extract_scan
+
+    data = pdf.read_bytes()
+    src = SourceFile(path=pdf.name, abs_path=pdf, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                     file_type=FileType.PDF)
+    with tempfile.TemporaryDirectory() as work:
+        t0 = time.perf_counter()
+        doc = extract_scan(src, Path(work), Settings(workers=jobs), workers=jobs)
+        secs = time.perf_counter() - t0
+    print(json.dumps({
+        "pages": len(doc.pages),
+        "seconds": secs,
+        "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }))
+
+
+def run_ours(pdf: Path, jobs: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_ocrmypdf(pdf: Path, jobs: int) -> float:
+    exe = shutil.which("ocrmypdf")
+    if exe is None:
+        raise SystemExit("ocrmypdf is not installed: pip install 'pilot-intake[bench]'")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([exe, "-l", "chi_sim", "--jobs", str(jobs), "--sidecar", f"{tmp}/out.txt", str(pdf),
+                        f"{tmp}/out.pdf"], check=True, capture_output=True)
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("pdf", nargs="?", type=Path)
+    ap.add_argument("--pages", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--skip-ocrmypdf", action="store_true")
+    ap.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
+    a = ap.parse_args()
+    if a.stage_only:
+        stage_only(a.stage_only, a.jobs)
+        return
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ocr_pages_pdf import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if a.rss:
+            for n in a.rss:
+                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs)
+                print(f"{n:4d} pages: {r['seconds']:7.1f} s  peak RSS python {r['rss_self_mb']:.0f} MB, "
+                      f"largest child {r['rss_children_mb']:.0f} MB")
+            return
+        pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages)
+        ours = run_ours(pdf, a.jobs)
+        n = ours["pages"]
+        print(f"pages: {n}, jobs: {a.jobs}")
+        print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
+              f"(peak RSS {ours['rss_self_mb']:.0f} MB)")
+        if not a.skip_ocrmypdf:
+            secs = run_ocrmypdf(pdf, a.jobs)
+            print(f"ocrmypdf  {secs:7.1f} s  {n / secs:.3f} pages/s")
+            print(f"ratio (ours / ocrmypdf, pages/s): {secs / ours['seconds']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
