@@ -203,6 +203,9 @@ class ClassificationMarkingRecognizer(ChineseRecognizer):
         super().__init__(CLASSIFIED_MARKING, "cn_classification_marking", [
             # 秘密★5年, 机密★, 绝密★长期; 商业秘密/技术秘密 never carry the star.
             Pattern("level_star", rf"(?<!商业|技术|工作|军事|核心){_LEVEL}\s*{_MARK_STAR}\s*(?:长期|\d{{1,2}}\s*年)?", 0.95),
+            # OCR reads the star as a look-alike character (seen: 秘密★5年 → 秘密女5年); the
+            # secrecy period right after it still makes it a marking.
+            Pattern("level_ocr_star", rf"(?<!商业|技术|工作|军事|核心){_LEVEL}\s*[^\s\d]?\s*(?:长期|\d{{1,2}}\s*年)", 0.85),
             # A 密级 field holding a state-secret level.
             Pattern("level_field", rf"密\s*级\s*[:：]?\s*(?P<v>{_LEVEL}(?:\s*{_MARK_STAR}\s*(?:长期|\d{{1,2}}\s*年)?)?)", 0.95),
         ])

@@ -62,6 +62,11 @@ CASES = [
     ("绝密★长期", [("CLASSIFIED_MARKING", "绝密★长期", U)]),
     ("密级：机密", [("CLASSIFIED_MARKING", "机密", U)]),
     ("保护商业秘密和技术秘密，健全内部控制与保密制度", []),
+    # tesseract reads the star as a look-alike character; the period keeps it a marking
+    ("秘密女5年", [("CLASSIFIED_MARKING", "秘密女5年", U)]),
+    ("机密大长期", [("CLASSIFIED_MARKING", "机密大长期", U)]),
+    ("保守商业秘密10年", []),
+    ("严格保守秘密，期限5年", []),
     ("密级：公开", []),
     # never personal: uscc, organisation names, amounts, dates, counts
     ("统一社会信用代码：91440101MA5C12345X", []),
