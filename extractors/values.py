@@ -179,6 +179,23 @@ _TRUE_WORDS = {"是", "有", "已", "对", "Y", "YES", "TRUE", "T", "1", "√", 
 _FALSE_WORDS = {"否", "无", "未", "没有", "不是", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "未制定", "未建立", "未发生", "不"}
 
 
+# What tesseract makes of a ticked box in front of an option (☑ → 因/团/区/v ...).
+_OCR_TICKS = set("vVyY✓√因团囚区回图凶囡")
+
+
+def _ocr_ticked(text: str) -> bool | None:
+    """`因是口否`, `v是`, `口是团否`: the option after a tick look-alike, when the other one is an empty box."""
+    marks = [(text[i - 1], _OPTIONS[ch]) for i, ch in enumerate(text) if ch in _OPTIONS and i > 0]
+    ticked = {opt for mark, opt in marks if mark in _OCR_TICKS}
+    empty = {opt for mark, opt in marks if mark in _UNCHECKED}
+    if len(ticked) == 1 and not (ticked & empty):
+        return ticked.pop()
+    # Two options, one behind an empty box and the other behind anything at all.
+    if len(marks) == 2 and len(empty) == 1 and len({opt for _, opt in marks}) == 2:
+        return ({True, False} - empty).pop()
+    return None
+
+
 def parse_bool(s: str) -> bool:
     """是/否, 有/无, √/×, ticked boxes (`☑是 □否`, `□是 ☑否`, `●是 ○否`, `是(√) 否( )`)."""
     text = _squash(s)
@@ -205,8 +222,14 @@ def parse_bool(s: str) -> bool:
         if len(chosen) == 1:
             return chosen.pop()
         if not chosen:
+            ocr = _ocr_ticked(text)
+            if ocr is not None:
+                return ocr
             raise ValueError(f"没有勾选任何选项 / no option ticked in {s!r}")
         raise ValueError(f"是与否都被勾选 / both yes and no ticked in {s!r}")
+    ocr = _ocr_ticked(text)
+    if ocr is not None:
+        return ocr
     if len(options) == 1 and text[0] in _OPTIONS:
         return _OPTIONS[text[0]]  # 是，已制定 / 无违法违规行为
     if text[0] in "已" and len(text) <= 6:

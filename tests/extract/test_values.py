@@ -122,6 +122,8 @@ def test_parse_count_rejects(raw):
         ("是☑ 否□", True), ("是□ 否☑", False), ("■是 □否", True), ("□有 ■无", False),
         ("否，未发生", False), ("是，已制定", True), ("已制定", True), ("未制定", False), ("没有", False),
         ("Y", True), ("no", False), ("\uf0fe是 \uf0a8否", True), ("\uf0a8是 \uf0fe否", False),
+        # tesseract's readings of ☑/□ on scans
+        ("因是口否", True), ("口是团否", False), ("v是", True), ("V否", False), ("多是口否", True),
     ],
 )
 def test_parse_bool(raw, expected):
