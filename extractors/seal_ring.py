@@ -69,7 +69,7 @@ class RingEvidence:
     fill: float  # ink share of the interior (filled logos are dense)
     star: float  # ink share of the centre disc
     inner_ring: float  # best angular coverage of one thin band half-way in (emblems have a second ring)
-    thickness: float  # ring stroke width relative to the minor semi-axis
+    thickness: float  # ring stroke width (lower quartile over angles), in units of the radius
 
 
 @dataclass(frozen=True)
@@ -222,14 +222,26 @@ def evidence(mask: np.ndarray, ellipse: Ellipse) -> RingEvidence:
     inner = int(np.count_nonzero(d < 0.82))
     fill = inner / max(1.0, area_scale * 0.82 ** 2 * visible)
     star = int(np.count_nonzero(d < 0.22)) / max(1.0, area_scale * 0.22 ** 2)
-    lo_bin, hi_bin = int(0.25 / D_MAX * D_BINS), int(0.55 / D_MAX * D_BINS)
+    lo_bin, hi_bin = int(0.25 / D_MAX * D_BINS), int(0.58 / D_MAX * D_BINS)
     hit = occ[:, lo_bin:hi_bin] > 0
-    pairs = hit[:, :-1] | hit[:, 1:]
-    inner_ring = float(pairs.sum(axis=0).max()) / n_vis if pairs.size else 0.0
-    ring_px = int(np.count_nonzero(np.abs(d - 1.0) < tol + 0.04))
-    perimeter = math.pi * (3 * (ellipse.a + ellipse.b)
-                           - math.sqrt((3 * ellipse.a + ellipse.b) * (ellipse.a + 3 * ellipse.b)))
-    thickness = ring_px / max(1.0, perimeter * visible) / minor
+    # A window of 4 bins (0.1 of the radius) absorbs a fit slightly off the emblem's centre.
+    win = hit[:, :-3] | hit[:, 1:-2] | hit[:, 2:-1] | hit[:, 3:]
+    inner_ring = float(win.sum(axis=0).max()) / n_vis if win.size else 0.0
+    # Stroke width: per angle, the run of occupied radius bins through the ring line;
+    # the lower quartile skips angles where lettering touches the ring.
+    one = int(1.0 / D_MAX * D_BINS)
+    runs = []
+    for row in occ > 0:
+        if not row[one - 1:one + 2].any():
+            continue
+        c = one - 1 + int(np.argmax(row[one - 1:one + 2]))
+        lo_i, hi_i = c, c
+        while lo_i > 0 and row[lo_i - 1]:
+            lo_i -= 1
+        while hi_i < D_BINS - 1 and row[hi_i + 1]:
+            hi_i += 1
+        runs.append(hi_i - lo_i + 1)
+    thickness = float(np.percentile(runs, 25)) * D_MAX / D_BINS if runs else 0.0
     return RingEvidence(visible, ring, outside, lettering, gap, min(fill, 1.0), min(star, 1.0), inner_ring,
                         thickness)
 
@@ -248,14 +260,16 @@ def score(ev: RingEvidence, *, colour: bool) -> float:
     if ev.visible < MIN_VISIBLE:
         return 0.0
     contrast = ev.ring - ev.outside
-    if ev.inner_ring >= 0.8:
+    if ev.inner_ring >= 0.85:
         return 0.0  # a second ring half-way in: an emblem, not a seal
     if colour:
         gates = (ev.ring >= 0.55 and contrast >= 0.30 and ev.lettering >= 0.30
-                 and ev.fill <= 0.55 and ev.thickness <= 0.16)
+                 and ev.fill <= 0.55 and ev.thickness <= 0.2)
     else:
         gates = (ev.ring >= 0.60 and contrast >= 0.35 and ev.lettering >= 0.45
-                 and 0.04 <= ev.fill <= 0.45 and ev.thickness <= 0.12)
+                 and 0.04 <= ev.fill <= 0.45 and ev.thickness <= 0.2
+                 # Without colour, the star or dense lettering must vouch for the ring.
+                 and (ev.star >= 0.05 or ev.lettering >= 0.75))
     if not gates:
         return 0.0
     conf = (0.40 * _clamp((ev.ring - 0.5) / 0.4)
@@ -351,6 +365,9 @@ def _hypotheses(seed: Ellipse, limits: tuple[float, float, float]) -> list[Ellip
     out += [Ellipse(seed.cx, seed.cy, r * 1.2, r * 0.8, 0.0), Ellipse(seed.cx, seed.cy, r * 1.2, r * 0.8, 90.0)]
     if not out[0:1] or out[0] is not seed:
         out.append(Ellipse(seed.cx, seed.cy, r, r, 0.0))
+    if seed.major > limits[1]:
+        # An outline swollen by print that touches the ring: shrink it toward the ring.
+        out += [Ellipse(seed.cx, seed.cy, seed.a * f, seed.b * f, seed.angle) for f in (0.75, 0.6)]
     return out
 
 
