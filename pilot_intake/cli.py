@@ -133,7 +133,7 @@ def validate(records: Path = typer.Argument(..., help="A records.jsonl to check 
 @app.command()
 def leakcheck(
     out_dir: Path = typer.Argument(..., help="An OUT_DIR written by `process`."),
-    values: Path = typer.Option(..., "--values", help="A file with one raw personal value per line."),
+    values: Path = typer.Option(..., "--values", help="Raw personal values: one per line, a JSON list, or a sample's truth/ folder."),
 ) -> None:
     """Look for raw personal values in every output: text, spreadsheets, PDF text layers, OCR of redacted pages."""
     from redaction import leakcheck as find_leaks
@@ -141,9 +141,12 @@ def leakcheck(
     err = Console(stderr=True)
     if not out_dir.is_dir():
         _fail(err, f"not a folder: {out_dir}", 2)
-    if not values.is_file():
-        _fail(err, f"--values file not found: {values}", 2)
-    raw = [v.strip() for v in values.read_text(encoding="utf-8").splitlines() if v.strip()]
+    if not values.exists():
+        _fail(err, f"--values not found: {values}", 2)
+    from redaction import load_values, truth_values
+
+    # One value a line, a JSON list, or a sample's truth/ folder (its raw_personal values).
+    raw = truth_values(values) if values.is_dir() else load_values(values)
     leaks = find_leaks(out_dir, raw)
     for leak in leaks:
         err.print(f"LEAK {leak.file}: {leak.where}: {leak.value}", highlight=False)

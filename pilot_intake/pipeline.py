@@ -80,20 +80,24 @@ def _slug(source: SourceFile) -> str:
 def analyse_source(source: SourceFile, workdir: Path, services: Services) -> ExtractedDoc | Quarantine:
     """Extract one file, then find its seal and its personal data. Bad input → Quarantine."""
     settings = services.settings
+    def clean(message: str) -> str:
+        # Records must not depend on where the batch was unpacked (reruns give the same records).
+        return message.replace(str(source.abs_path), source.path).replace(str(workdir), "…")
+
     try:
         doc = extract_source(source, workdir, settings)
     except BadInputError as exc:
-        return Quarantine(source.path, source.sha256, exc.reason, exc.message)
+        return Quarantine(source.path, source.sha256, exc.reason, clean(exc.message))
     except MissingDependencyError:
         raise  # the whole batch needs it: stop with install advice
     except ExtractionError as exc:
-        return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE, f"无法读取内容（{exc}）")
+        return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE, clean(f"无法读取内容（{exc}）"))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         # A bug or an unexpected file shape: the file is quarantined and the batch goes on.
         log.warning("%s: %s: %s", source.path, type(exc).__name__, exc)
         log.debug("%s", traceback.format_exc())
         return Quarantine(source.path, source.sha256, QuarantineReason.UNREADABLE,
-                          f"读取失败（{type(exc).__name__}: {exc}）")
+                          clean(f"读取失败（{type(exc).__name__}: {exc}）"))
 
     if doc.medium is Medium.SCAN:
         find_seal(doc, settings)

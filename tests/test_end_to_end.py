@@ -125,3 +125,39 @@ def test_no_raw_personal_value_in_records(demo_run, truth):
         for field, raw in t.get("raw_personal", {}).items():
             if len(str(raw)) >= 2 and "*" not in str(raw):
                 assert str(raw) not in text, (t["key"], field)
+
+
+def test_leakcheck_finds_no_raw_value(run_cli, demo_run):
+    proc = run_cli("leakcheck", str(demo_run.out), "--values", str(DEMO / "truth"))
+    assert proc.returncode == 0, proc.stderr
+    assert "no raw value" in proc.stdout
+
+
+def test_redacted_pdfs_have_no_text_under_boxes(demo_run):
+    xray = pytest.importorskip("xray")
+    pdfs = sorted((demo_run.out / "redacted").rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert xray.inspect(str(pdf)) == {}, pdf
+
+
+def test_classified_filing_goes_nowhere_downstream(demo_run, truth):
+    classified = [t for t in truth.values() if t["status"] == "quarantined"]
+    assert classified
+    for t in classified:
+        rec = _filing_for(demo_run.records, t)
+        assert rec["status"] == "quarantined"
+        assert [f["code"] for f in rec["flags"]] == ["CLASSIFIED_MARKING"]
+        assert rec["fields"] == {}
+        redacted = {p.relative_to(demo_run.out / "redacted").with_suffix("").as_posix()
+                    for p in (demo_run.out / "redacted").rglob("*.pdf")}
+        assert not {Path(p).with_suffix("").as_posix() for p in t["_paths"]} & redacted
+
+
+def test_every_stamped_scan_has_a_redacted_copy(demo_run):
+    expected = {Path(s["path"]).with_suffix("").as_posix()
+                for r in demo_run.records if r["kind"] != "quarantined" and r["status"] != "quarantined"
+                for s in r["sources"] if s["role"] == "scan"}
+    got = {p.relative_to(demo_run.out / "redacted").with_suffix("").as_posix()
+           for p in (demo_run.out / "redacted").rglob("*.pdf")}
+    assert expected and expected == got
