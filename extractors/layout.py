@@ -64,13 +64,22 @@ def needs_space(left: str, right: str) -> bool:
 
 
 def join_words(words: list[Word]) -> str:
-    """Join the words of one line (or one cell line) in reading order."""
+    """Join the words of one line (or one cell line) in reading order.
+
+    Latin words touching each other (a gap under a fifth of the line height,
+    as between `138` and `****` split by the engine) are one token.
+    """
     out = ""
+    prev: Word | None = None
     for w in sorted(words, key=lambda w: w.bbox[0]):
         t = w.text.strip()
         if not t:
             continue
-        out = out + (" " if needs_space(out, t) else "") + t
+        tight = prev is not None and w.bbox[0] - prev.bbox[2] < 0.2 * max(
+            1.0, w.bbox[3] - w.bbox[1], prev.bbox[3] - prev.bbox[1]
+        )
+        out = out + (" " if needs_space(out, t) and not tight else "") + t
+        prev = w
     return out
 
 
@@ -85,11 +94,21 @@ def join_lines(texts: list[str]) -> str:
 
 
 def text_conf(words: list[Word]) -> float:
-    """Confidence of a piece of text: the character-weighted mean of its words' confidences."""
+    """Mean confidence of a piece of text, weighted by characters (for whole pages)."""
     total = sum(len(w.text) for w in words)
     if not total:
         return 0.0
     return sum(w.conf * len(w.text) for w in words) / total
+
+
+def field_conf(words: list[Word]) -> float:
+    """Confidence of one field's text: its least sure word.
+
+    One misread character makes the whole value wrong (陶瓷 → 陶资), and in a
+    long name it barely moves the mean; the weakest word is what decides
+    whether a person should look.
+    """
+    return min((w.conf for w in words if w.text.strip()), default=0.0)
 
 
 def group_lines(words: list[Word]) -> list[TextLine]:
@@ -129,7 +148,61 @@ def segments(line: TextLine, gap_lines: float = FIELD_GAP_LINES) -> list[CellTex
             groups.append([w])
         else:
             groups[-1].append(w)
-    return [CellText(clean_cell(join_words(g)), text_conf(g), union([w.bbox for w in g])) for g in groups]
+    return [CellText(clean_cell(join_words(g)), field_conf(g), union([w.bbox for w in g])) for g in groups]
+
+
+def put_asterisks(words: list[Word], stars: list[tuple[int, int, int, int]], conf: float = 0.9) -> list[Word]:
+    """Replace what OCR read over asterisk blobs with `*` (one per blob).
+
+    Characters are located inside a multi-character word by dividing its box
+    evenly; those centred over a run of asterisks are dropped, the rest kept.
+    """
+    if not stars:
+        return words
+    runs: list[list[tuple[int, int, int, int]]] = []
+    for s in sorted(stars):
+        if runs and s[0] - runs[-1][-1][2] <= 1.5 * (s[2] - s[0]):
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    spans = [(r[0][0] - 0.3 * (r[0][2] - r[0][0]), r[-1][2] + 0.3 * (r[-1][2] - r[-1][0])) for r in runs]
+
+    def starred(x: float) -> bool:
+        return any(a <= x <= b for a, b in spans)
+
+    out: list[Word] = []
+    for w in words:
+        free = _minus(w.bbox[0], w.bbox[2], spans)
+        if free == [(w.bbox[0], w.bbox[2])]:
+            out.append(w)
+            continue
+        # What OCR made of the asterisks (和全, "w, ***) goes; the other characters are
+        # spread over the part of the word's box that the asterisks do not cover.
+        chars = [c for c in w.text if is_cjk(c) or c.isalnum() or c in "@._-"]
+        if sum(c.isdigit() for c in chars) >= 0.7 * len(chars):
+            chars = [c for c in chars if c.isdigit()]  # a phone or ID number: letters are misread stars
+        total = sum(b - a for a, b in free)
+        if not chars or total < 0.25 * (w.bbox[3] - w.bbox[1]):
+            continue
+        pos, k = 0.0, 0
+        for a, b in free:
+            take = round(len(chars) * (pos + b - a) / total) - k
+            if take > 0:
+                out.append(Word(text="".join(chars[k : k + take]), conf=w.conf, bbox=(a, w.bbox[1], b, w.bbox[3])))
+            k += max(0, take)
+            pos += b - a
+    for r in runs:
+        box = union([tuple(float(v) for v in s) for s in r])  # type: ignore[misc]
+        out.append(Word(text="*" * len(r), bbox=box, conf=conf))
+    return out
+
+
+def _minus(x0: float, x1: float, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of [x0, x1] outside every span."""
+    parts = [(x0, x1)]
+    for a, b in spans:
+        parts = [p for lo, hi in parts for p in ((lo, min(hi, a)), (max(lo, b), hi)) if p[1] - p[0] > 0.5]
+    return parts
 
 
 def _centre(b: tuple[float, float, float, float]) -> tuple[float, float]:
@@ -190,7 +263,7 @@ def _ends_number(text: str) -> bool:
 def cell_text(words: list[Word], bbox: tuple[float, float, float, float]) -> CellText:
     lines = group_lines(words)
     text = clean_cell(join_lines([ln.text for ln in lines]))
-    return CellText(text, text_conf(words) if words else 1.0, bbox)
+    return CellText(text, field_conf(words) if words else 1.0, bbox)
 
 
 @dataclass(frozen=True)

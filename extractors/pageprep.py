@@ -315,6 +315,42 @@ def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
     return cells
 
 
+def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_height: float) -> list[tuple[int, int, int, int]]:
+    """Boxes of asterisks (the `*` of masked personal data) inside `box` of a black-on-white image.
+
+    chi_sim reads a run of small raised asterisks after a Chinese character as
+    more Chinese characters (欧*** → 欧和全); geometry tells them apart: a small,
+    roughly square blob in the upper half of the text line.
+    """
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    crop = bw[max(0, y0) : y1, max(0, x0) : x1]
+    if crop.size == 0 or line_height <= 0:
+        return []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(255 - crop, connectivity=8)
+    if n <= 1:
+        return []
+    boxes = stats[1:, :4]
+    # The text's character height: the tallest blobs are whole characters or digits.
+    char_h = float(np.percentile(boxes[:, 3], 90))
+    if char_h < 0.5 * line_height:
+        char_h = line_height
+    top = int(boxes[boxes[:, 3] >= 0.7 * char_h, 1].min()) if (boxes[:, 3] >= 0.7 * char_h).any() else int(boxes[:, 1].min())
+    out = []
+    for j, (x, y, w, h, area) in enumerate(stats[1:]):
+        if not (0.2 * char_h <= h <= 0.5 * char_h and 0.2 * char_h <= w <= 0.6 * char_h):
+            continue
+        if not (0.7 <= w / h <= 1.5) or area < 0.2 * w * h or area > 0.75 * w * h:
+            continue
+        if (y + h / 2) - top > 0.45 * char_h:
+            continue  # low in the line: a full stop or comma, not an asterisk
+        # A part of a character (the 乂 inside 区 of 欧) sits inside another blob's box.
+        if any(k != j and bx <= x and by <= y and x + w <= bx + bw and y + h <= by + bh
+               for k, (bx, by, bw, bh) in enumerate(boxes)):
+            continue
+        out.append((int(x + x0), int(y + y0), int(x + x0 + w), int(y + y0 + h)))
+    return sorted(out)
+
+
 def detect_rotation(path: Path, gray: np.ndarray, tesseract_cmd: str) -> int:
     """Clockwise quarter turns (degrees) that make the text upright."""
     rot = tesseract.osd_rotation(path, cmd=tesseract_cmd)

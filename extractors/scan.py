@@ -39,7 +39,7 @@ from pilot_intake.settings import Settings
 
 from extractors import layout, pageprep
 from extractors.classify import classify_text
-from extractors.labels import match_equipment_column, match_label, match_summary_column
+from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_equipment_column, match_label, match_summary_column
 from extractors.layout import Row
 from extractors.ocr import OcrEngine, is_cjk, make_engine
 from extractors.tables import (
@@ -250,6 +250,45 @@ def reread_weak_cells(
     return [w for w in words if id(w) not in drop] + [w for ws in better.values() for w in ws]
 
 
+PERSONAL_KEYS = frozenset({"legal_rep", "contact_name", "contact_phone", "contact_email", "tech_leader"})
+
+
+def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Row]) -> tuple[list[Word], bool]:
+    """In the values of personal-data fields, read masking asterisks from their shape.
+
+    Only values beside a personal-data label are looked at: that is where
+    masked text (`欧***`, `138****5678`) is printed, and nowhere else can a
+    small raised blob be mistaken for one.
+    """
+    image = None
+    changed = False
+    for row in rows:
+        cells = [c for c in row.cells if c.text]
+        for label, value in zip(cells, cells[1:]):
+            if match_label(label.text) not in PERSONAL_KEYS:
+                continue
+            inside = [w for w in words if _centre_in(w.bbox, value.bbox)]
+            heights = [w.bbox[3] - w.bbox[1] for w in inside + [w for w in words if _centre_in(w.bbox, label.bbox)]
+                       if any(is_cjk(c) or c.isdigit() for c in w.text)]
+            if not inside or not heights:
+                continue
+            if image is None:
+                image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+            pad = 0.3 * max(heights)
+            box = (value.bbox[0] - pad, value.bbox[1] - pad, value.bbox[2] + pad, value.bbox[3] + pad)
+            stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
+            if stars:
+                ids = {id(w) for w in inside}
+                words = [w for w in words if id(w) not in ids] + layout.put_asterisks(inside, stars)
+                changed = True
+    return words, changed
+
+
+def _centre_in(b: tuple[float, float, float, float], box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
 # A page reads well when most of its characters were read with some confidence.
 GOOD_PAGE_CONF = 0.6
 
@@ -288,6 +327,9 @@ def read_page(
     cells = [c.bbox for c in prep.cells]
     words = reread_weak_cells(prep, words, cells, engine, threshold)
     rows = layout.page_rows(words, cells)
+    words, changed = mark_asterisks(prep, words, rows)
+    if changed:
+        rows = layout.page_rows(words, cells)
     back = prep.to_prepared.inverse()
     page_words = [Word(text=w.text, bbox=back.map_box(w.bbox), conf=w.conf) for w in words]
     text = "\n".join(" ".join(t for t in r.texts if t) for r in rows)
@@ -352,8 +394,26 @@ def label_value_pairs(rows: list[tuple[Row, int]]) -> list[LabelValue]:
         by_box = {c.bbox: c for c in cells}
         for p in found:
             cell = by_box.get(p.bbox) if p.bbox is not None else None
-            out.append(p.model_copy(update={"conf": cell.conf if cell else row_conf(row)}))
+            update: dict = {"conf": cell.conf if cell else row_conf(row)}
+            spec = FIELD_SPECS_BY_KEY.get(match_label(p.label) or "")
+            if spec is not None and spec.type in (FieldType.MONEY, FieldType.COUNT):
+                update["value"] = fix_numeral_misreads(p.value)
+            out.append(p.model_copy(update=update))
     return out
+
+
+# chi_sim misreads of the financial numerals (大写) at scan resolutions: the
+# person radical with 十 or 壬 is 仟; 柒 loses its water radical. Only applied
+# inside a run that is clearly a written-out amount.
+NUMERAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "未": "柒", "化": "仟"})
+FINANCIAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
+
+
+def fix_numeral_misreads(text: str) -> str:
+    """`肆什伍佰零贰万伍什元` → `肆仟伍佰零贰万伍仟元`; other text is returned unchanged."""
+    if sum(c in FINANCIAL_NUMERALS for c in text) < 3:
+        return text
+    return text.translate(NUMERAL_MISREADS)
 
 
 def extract_scan(

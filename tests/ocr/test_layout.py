@@ -45,8 +45,8 @@ def test_words_fall_into_ruled_cells_and_wrapped_value_joins():
     ]
     rows = layout.page_rows(words, cells)
     assert [r.texts for r in rows] == [["通讯地址", "广州市天河区科韵路16号"], ["所在地市", "广州市"]]
-    # Confidence is weighted by characters: the low-confidence second line pulls it down.
-    assert 0.5 < rows[0].cells[1].conf < 0.9
+    # A field is as sure as its least sure word: the second line decides.
+    assert rows[0].cells[1].conf == 0.5
 
 
 def test_unruled_continuation_line_is_merged_into_the_value_above():
@@ -64,3 +64,21 @@ def test_clean_cell_drops_rule_remnants_and_fixes_brackets():
     assert layout.clean_cell("| 1,250.5") == "1,250.5"
     assert layout.clean_cell("人员〈人)") == "人员（人)"
     assert layout.clean_cell("VF-200") == "VF-200"
+
+
+def test_tight_latin_pieces_join_without_space():
+    assert layout.join_words([w("158", 0, 0, 60, 30), w("****", 63, 2, 140, 16), w("2459", 142, 0, 220, 30)]) == "158****2459"
+
+
+def test_asterisk_blobs_replace_what_ocr_made_of_them():
+    # 欧*** read as 欧和全, with the engine's box for 欧 stretched over the first asterisk.
+    words = [w("欧", 100, 0, 170, 40), w("和", 150, 0, 165, 60), w("全", 161, 0, 200, 60)]
+    stars = [(145, 2, 159, 16), (163, 2, 177, 16), (181, 2, 195, 16)]
+    out = layout.put_asterisks(words, stars)
+    assert layout.join_words(out) == "欧***"
+
+
+def test_asterisks_inside_a_phone_number():
+    words = [w("138w5678", 0, 0, 240, 30)]
+    stars = [(66, 1, 78, 13), (84, 1, 96, 13), (102, 1, 114, 13), (120, 1, 132, 13)]
+    assert layout.join_words(layout.put_asterisks(words, stars)) == "138****5678"
