@@ -171,8 +171,15 @@ def put_asterisks(words: list[Word], stars: list[tuple[int, int, int, int]], con
         return any(a <= x <= b for a, b in spans)
 
     out: list[Word] = []
+    consumed: set[int] = set()
     for w in words:
         free = _minus(w.bbox[0], w.bbox[2], spans)
+        hit = [j for j, (a, b) in enumerate(spans) if a < w.bbox[2] and w.bbox[0] < b]
+        if len(hit) == 1 and re.search(r"\*+", w.text):
+            # The engine saw the asterisks itself: trust its character order, fix only the count.
+            out.append(Word(text=re.sub(r"\*+", "*" * len(runs[hit[0]]), w.text, count=1), bbox=w.bbox, conf=w.conf))
+            consumed.add(hit[0])
+            continue
         if free == [(w.bbox[0], w.bbox[2])]:
             out.append(w)
             continue
@@ -191,7 +198,9 @@ def put_asterisks(words: list[Word], stars: list[tuple[int, int, int, int]], con
                 out.append(Word(text="".join(chars[k : k + take]), conf=w.conf, bbox=(a, w.bbox[1], b, w.bbox[3])))
             k += max(0, take)
             pos += b - a
-    for r in runs:
+    for j, r in enumerate(runs):
+        if j in consumed:
+            continue
         box = union([tuple(float(v) for v in s) for s in r])  # type: ignore[misc]
         out.append(Word(text="*" * len(r), bbox=box, conf=conf))
     return out

@@ -10,6 +10,7 @@ subprocess; threads only wait on it).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -398,6 +399,8 @@ def label_value_pairs(rows: list[tuple[Row, int]]) -> list[LabelValue]:
             spec = FIELD_SPECS_BY_KEY.get(match_label(p.label) or "")
             if spec is not None and spec.type in (FieldType.MONEY, FieldType.COUNT):
                 update["value"] = fix_numeral_misreads(p.value)
+            elif spec is not None and spec.type == FieldType.DATE:
+                update["value"] = fix_date_misreads(p.value)
             out.append(p.model_copy(update=update))
     return out
 
@@ -407,6 +410,18 @@ def label_value_pairs(rows: list[tuple[Row, int]]) -> list[LabelValue]:
 # inside a run that is clearly a written-out amount.
 NUMERAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "未": "柒", "化": "仟"})
 FINANCIAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
+
+
+CHINESE_DIGITS = "〇零一二三四五六七八九十"
+# 〇 between Chinese numerals is read as @, O, o or 0.
+_ZERO_MISREAD = re.compile(rf"(?<=[{CHINESE_DIGITS}])[@Oo0○]|[@Oo0○](?=[{CHINESE_DIGITS}])")
+
+
+def fix_date_misreads(text: str) -> str:
+    """`二@二六年十二月二十八日` → `二〇二六年十二月二十八日`; dates in figures are unchanged."""
+    if sum(c in CHINESE_DIGITS for c in text) < 3:
+        return text
+    return _ZERO_MISREAD.sub("〇", text)
 
 
 def fix_numeral_misreads(text: str) -> str:
