@@ -68,6 +68,10 @@ def test_blank_ring_reads_as_unreadable():
         ("江苏省工业和信息化厅", "广东省工业和信息化厅", False),  # another province's department
         ("广东省工业和信息化厅", "广东省工业和信息化厅", True),
         ("广东省工业和信息化厅(盖章)", "广东省工业和信息化厅", True),
+        # one slip in the brand, with the city's 市 on both sides (seen on the demo scans)
+        ("广州市浦钧新材料科技有限公司", "广州市沛钧新材料科技有限公司", True),
+        ("广州市浦江新材料科技有限公司", "广州市沛钧新材料科技有限公司", False),
+        ("东莞市湾芯贸易有限公司", "东莞市弘霁动力科技有限公司", False),
     ],
 )
 def test_signer_match_table(ring, expected, match):
