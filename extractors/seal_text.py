@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import re
 import tempfile
+import threading
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -146,44 +146,56 @@ def _cjk_count(s: str) -> int:
     return sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff")
 
 
-@lru_cache(maxsize=1)
-def _rapid_engine():
-    """RapidOCR's recogniser (PP-OCR models, onnxruntime), loaded once; None when not installed.
+class RingReader:
+    """Reads unwrapped seal rings. Built once per process by the caller and shared.
 
-    On unwrapped seal rings it reads about nine names in ten where tesseract's
-    chi_sim reads three, so it is preferred; tesseract remains the fallback.
+    RapidOCR (PP-OCR models inside its wheel, onnxruntime) reads about nine names in ten
+    on unwrapped rings where tesseract's chi_sim reads three, so it is preferred; tesseract
+    remains the fallback when it is not installed. The model loads on first use.
     """
-    try:
-        from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - optional dependency (extra `ppocr`)
-    except ImportError:
-        return None
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+    def __init__(self, tesseract_cmd: str = "tesseract"):
+        self.tesseract_cmd = tesseract_cmd
+        self._engine = None
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def _rapid(self):
+        with self._lock:
+            if not self._loaded:
+                try:
+                    from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy; only when a seal is found
+                except ImportError:
+                    self._engine = None
+                else:
+                    self._engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+                self._loaded = True
+        return self._engine
+
+    def read(self, strip: np.ndarray) -> tuple[str, float]:
+        engine = self._rapid()
+        if engine is not None:
+            res, _ = engine(cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True)
+            if not res:
+                return "", 0.0
+            return "".join(r[0] for r in res), float(min(r[1] for r in res))
+        with tempfile.TemporaryDirectory(prefix="seal-") as tmp:
+            path = Path(tmp) / "ring.png"
+            cv2.imwrite(str(path), strip)
+            words = tesseract.image_to_data(path, cmd=self.tesseract_cmd, lang="chi_sim", psm=7, timeout=60)
+        # Weight each word's confidence by its length: one confident glyph does not make a name.
+        total = sum(len(wd.text) for wd in words)
+        conf = sum(wd.conf * len(wd.text) for wd in words) / max(1, total) / 100.0
+        return "".join(wd.text for wd in words), conf
 
 
-def _read_strip(strip: np.ndarray, tesseract_cmd: str) -> tuple[str, float]:
-    engine = _rapid_engine()
-    if engine is not None:
-        res, _ = engine(cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True)
-        if not res:
-            return "", 0.0
-        return "".join(r[0] for r in res), float(min(r[1] for r in res))
-    with tempfile.TemporaryDirectory(prefix="seal-") as tmp:
-        path = Path(tmp) / "ring.png"
-        cv2.imwrite(str(path), strip)
-        words = tesseract.image_to_data(path, cmd=tesseract_cmd, lang="chi_sim", psm=7, timeout=60)
-    # Weight each word's confidence by its length: one confident glyph does not make a name.
-    total = sum(len(wd.text) for wd in words)
-    conf = sum(wd.conf * len(wd.text) for wd in words) / max(1, total) / 100.0
-    return "".join(wd.text for wd in words), conf
-
-
-def read_ring_text_at(image: np.ndarray, e: Ellipse, *, colour: bool,
-                      tesseract_cmd: str = "tesseract") -> tuple[str | None, float]:
+def read_ring_text_at(image: np.ndarray, e: Ellipse, *, colour: bool, tesseract_cmd: str = "tesseract",
+                      reader: RingReader | None = None) -> tuple[str | None, float]:
     """OCR the unwrapped ring of ellipse `e` (page pixels); (None, 0.0) when nothing legible."""
     strip = unwrap_ring(image, e, colour=colour)
     if strip is None:
         return None, 0.0
-    text, conf = _read_strip(strip, tesseract_cmd)
+    text, conf = (reader or RingReader(tesseract_cmd)).read(strip)
     if _cjk_count(text) < 2:
         return None, 0.0
     return text, round(conf, 3)

@@ -37,7 +37,7 @@ from extractors.seal_ring import (
     size_limits,
     working_scale,
 )
-from extractors.seal_text import read_ring_text_at, signer_match
+from extractors.seal_text import RingReader, read_ring_text_at, signer_match
 from pilot_intake.errors import BadInputError
 from pilot_intake.models import DocKind, Flag, FlagCode, Page, QuarantineReason, Seal, Word
 from pilot_intake.settings import Settings
@@ -113,10 +113,10 @@ def detect_seals(image: np.ndarray, dpi: int) -> list[SealCandidate]:
     return out
 
 
-def read_ring_text(image: np.ndarray, cand: SealCandidate, *,
-                   tesseract_cmd: str = "tesseract") -> tuple[str | None, float]:
+def read_ring_text(image: np.ndarray, cand: SealCandidate, *, tesseract_cmd: str = "tesseract",
+                   reader: RingReader | None = None) -> tuple[str | None, float]:
     """The seal's ring lettering and an OCR confidence 0..1; (None, 0.0) when unreadable."""
-    return read_ring_text_at(image, cand.ellipse, colour=cand.colour, tesseract_cmd=tesseract_cmd)
+    return read_ring_text_at(image, cand.ellipse, colour=cand.colour, tesseract_cmd=tesseract_cmd, reader=reader)
 
 
 # ---------------------------------------------------------------- the document check
@@ -228,7 +228,7 @@ def _near_block(c: SealCandidate, block: tuple[float, float, float, float], dpi:
 
 
 def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind: DocKind,
-                        settings: Settings) -> SealCheck:
+                        settings: Settings, reader: RingReader | None = None) -> SealCheck:
     """The seal that counts for a stamped document, and MISSING_STAMP / STAMP_SIGNER_MISMATCH /
     LOW_CONFIDENCE flags.
 
@@ -264,7 +264,7 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
         return SealCheck(None, [Flag(code=FlagCode.MISSING_STAMP, field="stamp",
                                      message=f"no official seal {where}{extra}")])
     best = max(near, key=lambda c: c.confidence)
-    text, text_conf = read_ring_text(image, best, tesseract_cmd=settings.tesseract_cmd)
+    text, text_conf = read_ring_text(image, best, tesseract_cmd=settings.tesseract_cmd, reader=reader)
     del image  # one page's pixels at a time
     signer = expected_signer or (block.signer if block else None)
     matches, score = signer_match(text, signer) if signer else (None, 0.0)

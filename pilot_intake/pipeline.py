@@ -36,12 +36,14 @@ class Services:
 
     settings: Settings
     redactor: object  # redaction.Redactor; typed loosely to keep this module import-light
+    ring_reader: object  # extractors.seal_text.RingReader (loads its OCR model on first use)
 
     @classmethod
     def build(cls, settings: Settings) -> "Services":
+        from extractors.seal_text import RingReader
         from redaction.redactor import Redactor
 
-        return cls(settings=settings, redactor=Redactor())
+        return cls(settings=settings, redactor=Redactor(), ring_reader=RingReader(settings.tesseract_cmd))
 
 
 def check_dependencies(settings: Settings) -> str:
@@ -100,7 +102,7 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
                           clean(f"读取失败（{type(exc).__name__}: {exc}）"))
 
     if doc.medium is Medium.SCAN:
-        find_seal(doc, settings)
+        find_seal(doc, settings, reader=services.ring_reader)
     return doc
 
 
@@ -113,14 +115,15 @@ def expected_signer(doc: ExtractedDoc) -> str | None:
     return doc.signer
 
 
-def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None) -> None:
+def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None, *, reader=None) -> None:
     """Look for the official seal at the signature block of a scanned document."""
     from extractors.seals import check_document_seal
 
     pages = [p for p in doc.pages if p.image_path is not None]
     if not pages:
         return
-    check = check_document_seal(pages, signer or expected_signer(doc), kind=doc.kind, settings=settings)
+    check = check_document_seal(pages, signer or expected_signer(doc), kind=doc.kind, settings=settings,
+                                reader=reader)
     doc.seals = [check.seal] if check.seal is not None else []
 
 
