@@ -338,5 +338,16 @@ def page_rows(words: list[Word], cells: list[tuple[float, float, float, float]])
     # Drop ruled rows that are entirely empty (e.g. a blank spacer row).
     ruled = [r for r in ruled if any(c.text for c in r.cells)]
     free = [Row(tuple(segments(ln)), ruled=False) for ln in group_lines(loose)]
-    rows = sorted(ruled + free, key=lambda r: (r.bbox[1], r.bbox[0]))
+    # Text outside every cell but level with a ruled row belongs to it: a cell
+    # whose border broke (photocopy, JPEG) was not found, its neighbours were.
+    rest: list[Row] = []
+    for row in free:
+        cy = (row.bbox[1] + row.bbox[3]) / 2
+        host = next((i for i, r in enumerate(ruled) if r.bbox[1] <= cy <= r.bbox[3]), None)
+        if host is None:
+            rest.append(row)
+        else:
+            cells = sorted(ruled[host].cells + row.cells, key=lambda c: c.bbox[0])
+            ruled[host] = Row(tuple(cells), ruled=True)
+    rows = sorted(ruled + rest, key=lambda r: (r.bbox[1], r.bbox[0]))
     return merge_wrapped(rows)

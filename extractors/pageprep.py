@@ -283,8 +283,17 @@ def scale_to_dpi(img: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, int
     return out, np.array([[f, 0, 0], [0, f, 0]], dtype=np.float64), TARGET_DPI
 
 
-def table_lines(bw: np.ndarray, dpi: int) -> np.ndarray:
-    """Mask (255) of long horizontal and vertical rules in a black-on-white image."""
+@dataclass(frozen=True)
+class TableLines:
+    horizontal: np.ndarray  # masks, 255 = rule
+    vertical: np.ndarray
+
+    def all(self) -> np.ndarray:
+        return cv2.bitwise_or(self.horizontal, self.vertical)
+
+
+def table_lines(bw: np.ndarray, dpi: int) -> TableLines:
+    """Masks of long horizontal and vertical rules in a black-on-white image."""
     ink = 255 - bw
     mm = dpi / 25.4
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(HLINE_MIN_MM * mm)), 1))
@@ -292,7 +301,31 @@ def table_lines(bw: np.ndarray, dpi: int) -> np.ndarray:
     # A small vertical close first bridges JPEG/photocopy breaks in thin rules.
     horiz = cv2.morphologyEx(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8)), cv2.MORPH_OPEN, hk)
     vert = cv2.morphologyEx(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 1), np.uint8)), cv2.MORPH_OPEN, vk)
-    return cv2.bitwise_or(horiz, vert)
+    return TableLines(horiz, vert)
+
+
+def without_streaks(lines: TableLines, dpi: int) -> np.ndarray:
+    """All rules except photocopier streaks.
+
+    A table sits inside the page margins; a line that runs into the top or
+    bottom margin (or the left or right one) is a streak from the glass or the
+    drum. It must not split cells (it is still erased before OCR). Each
+    direction is cleaned in its own mask: a streak crosses the rules of the other.
+    """
+    h, w = lines.vertical.shape
+    margin = int(8 * dpi / 25.4)
+    kept = []
+    for mask, vertical in ((lines.vertical, True), (lines.horizontal, False)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        out = mask.copy()
+        for i in range(1, n):
+            x, y, cw, ch, _ = stats[i]
+            if (vertical and (y < margin or y + ch > h - margin)) or (
+                not vertical and (x < margin or x + cw > w - margin)
+            ):
+                out[labels == i] = 0
+        kept.append(out)
+    return cv2.bitwise_or(kept[0], kept[1])
 
 
 def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
@@ -408,8 +441,9 @@ def prepare_page(
 
     bw = binarize(gray)
     # Rules are found on the un-denoised ink: the median filter would erase 1-px rules.
-    lines = table_lines(255 - ink_mask(gray), new_dpi)
-    cells = find_cells(lines, new_dpi)
+    rules = table_lines(255 - ink_mask(gray), new_dpi)
+    lines = rules.all()
+    cells = find_cells(without_streaks(rules, new_dpi), new_dpi)
     # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
     clean = despeckle(bw, new_dpi)
     clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255

@@ -251,6 +251,26 @@ def reread_weak_cells(
     return [w for w in words if id(w) not in drop] + [w for ws in better.values() for w in ws]
 
 
+def merge_split_value(row: Row) -> Row:
+    """A label followed by several cells none of which is a label: one value split by a stray line.
+
+    A photocopier streak or a fold through the value column looks like a
+    column rule and cuts the value in two (何 | 子轩).
+    """
+    cells = [c for c in row.cells if c.text]
+    if not row.ruled or len(cells) < 3 or match_label(cells[0].text) is None:
+        return row
+    if any(match_label(c.text) is not None for c in cells[1:]):
+        return row
+    rest = cells[1:]
+    merged = layout.CellText(
+        "".join(c.text for c in rest) if any(is_cjk(ch) for c in rest for ch in c.text) else " ".join(c.text for c in rest),
+        min(c.conf for c in rest),
+        layout.union([c.bbox for c in rest]),
+    )
+    return Row((cells[0], merged), ruled=True)
+
+
 PERSONAL_KEYS = frozenset({"legal_rep", "contact_name", "contact_phone", "contact_email", "tech_leader"})
 
 
@@ -327,10 +347,10 @@ def read_page(
             prep, words = _prepare_and_read(image, prepared_path, None, tesseract_cmd, detect_orientation=False)[0], words
     cells = [c.bbox for c in prep.cells]
     words = reread_weak_cells(prep, words, cells, engine, threshold)
-    rows = layout.page_rows(words, cells)
+    rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     words, changed = mark_asterisks(prep, words, rows)
     if changed:
-        rows = layout.page_rows(words, cells)
+        rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     back = prep.to_prepared.inverse()
     page_words = [Word(text=w.text, bbox=back.map_box(w.bbox), conf=w.conf) for w in words]
     text = "\n".join(" ".join(t for t in r.texts if t) for r in rows)

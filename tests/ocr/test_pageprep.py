@@ -90,7 +90,7 @@ def test_guess_dpi_from_a4_when_metadata_is_missing_or_bogus():
 def test_table_cells_found_from_rules(tmp_path):
     spec = PageSpec(fields=[("平台名称", "甲"), ("依托单位", "乙"), ("所在地市", "丙")])
     gray = cv2.imread(str(render_page(tmp_path / "p.png", spec, dpi=150)), cv2.IMREAD_GRAYSCALE)
-    cells = pageprep.find_cells(pageprep.table_lines(255 - pageprep.ink_mask(gray), 150), 150)
+    cells = pageprep.find_cells(pageprep.table_lines(255 - pageprep.ink_mask(gray), 150).all(), 150)
     assert len(cells) == 6  # three rows of label | value
     rows = sorted({c.bbox[1] for c in cells})
     assert len(rows) == 3
@@ -132,3 +132,13 @@ def test_despeckle_removes_grain_but_keeps_full_stops():
     bw[50:54, 50:54] = 0  # a full stop, 4×4 px at 300 dpi
     out = pageprep.despeckle(bw, 300)
     assert out[10, 10] == 255 and out[51, 51] == 0
+
+
+def test_photocopy_streak_does_not_split_cells(tmp_path):
+    spec = PageSpec(fields=[("平台名称", "甲"), ("依托单位", "乙"), ("所在地市", "丙")])
+    gray = cv2.imread(str(render_page(tmp_path / "p.png", spec, dpi=150)), cv2.IMREAD_GRAYSCALE)
+    x = int(130 * 150 / 25.4)  # through the value column, top to bottom of the page
+    cv2.line(gray, (x, 0), (x + 4, gray.shape[0] - 1), 0, 2)
+    rules = pageprep.table_lines(255 - pageprep.ink_mask(gray), 150)
+    assert len(pageprep.find_cells(rules.all(), 150)) > 6  # the streak alone would split the values
+    assert len(pageprep.find_cells(pageprep.without_streaks(rules, 150), 150)) == 6
