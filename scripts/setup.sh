@@ -37,7 +37,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed-$EXTRAS-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
+  echo "installing pilot-intake[$EXTRAS] into .venv (first run only)" >&2
+  log="$(mktemp)"
+  # Quiet on success; the whole log on failure.
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e ".[$EXTRAS]"; } >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   touch "$stamp"
 fi
