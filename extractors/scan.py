@@ -274,6 +274,15 @@ def merge_split_value(row: Row) -> Row:
 PERSONAL_KEYS = frozenset({"legal_rep", "contact_name", "contact_phone", "contact_email", "tech_leader"})
 
 
+_CJK_CLASS = "\u3400-\u9fff"
+# What a masked value looks like (architecture.md, masking conventions).
+MASKED_FORM = {
+    "contact_phone": re.compile(r"^(?:\d{3}\*{4}\d{4}|\d{3,4}-\*+\d{4})$"),
+    "contact_email": re.compile(r"^[^*@\s]{1,2}\*{3}@\S+$"),
+    **{k: re.compile(rf"^[{_CJK_CLASS}]\*{{1,3}}$") for k in ("legal_rep", "contact_name", "tech_leader")},
+}
+
+
 def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Row]) -> tuple[list[Word], bool]:
     """In the values of personal-data fields, read masking asterisks from their shape.
 
@@ -286,7 +295,8 @@ def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Ro
     for row in rows:
         cells = [c for c in row.cells if c.text]
         for label, value in zip(cells, cells[1:]):
-            if match_label(label.text) not in PERSONAL_KEYS:
+            key = match_label(label.text)
+            if key not in PERSONAL_KEYS:
                 continue
             inside = [w for w in words if _centre_in(w.bbox, value.bbox)]
             heights = [w.bbox[3] - w.bbox[1] for w in inside + [w for w in words if _centre_in(w.bbox, label.bbox)]
@@ -300,7 +310,12 @@ def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Ro
             stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
             if stars:
                 ids = {id(w) for w in inside}
-                words = [w for w in words if id(w) not in ids] + layout.put_asterisks(inside, stars)
+                patched = layout.put_asterisks(inside, stars)
+                if not MASKED_FORM[key].match(layout.join_words(patched)):
+                    # Not the shape masking gives (138****5678, he***@…): some asterisk or
+                    # character was lost; the reading must not pass as sure.
+                    patched = [w.model_copy(update={"conf": min(w.conf, 0.5)}) if "*" in w.text else w for w in patched]
+                words = [w for w in words if id(w) not in ids] + patched
                 changed = True
     return words, changed
 
