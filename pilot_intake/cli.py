@@ -91,7 +91,8 @@ def _process(batch, out, db, workers, round_, registry, holidays, err: Console, 
             tasks["file"] = progress.add_task("files", total=total)
             tasks["page"] = progress.add_task("pages", total=None)
         elif event == "redact":
-            tasks["redacted"] = progress.add_task("redacting", total=total)
+            if total:
+                tasks["redacted"] = progress.add_task("redacting", total=total)
         elif event in tasks:
             progress.advance(tasks[event], advance)
 
