@@ -170,6 +170,8 @@ def _map_row(row: Row, back: pageprep.Affine) -> Row:
 
 # Cells read below this confidence are cropped and read again as one line.
 REREAD_BELOW = 0.85
+# Confidence of a cell the second engine read differently from the first.
+DISAGREEMENT_CONF = 0.75
 # More re-reads than this on one page means the page itself is bad: stop spending time.
 MAX_REREADS = 40
 
@@ -241,10 +243,21 @@ def reread_weak_cells(
                     Word(text=w.text, conf=w.conf, bbox=(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
                 )
                 break
-    better = {
-        i: ws for i, ws in replaced.items()
-        if layout.text_conf(ws) > layout.text_conf(per_cell[i]) and _cjk_count(ws) >= _cjk_count(per_cell[i])
-    }
+    if getattr(engine, "second_opinion", False):
+        better = {}
+        for i, ws in replaced.items():
+            if _cjk_count(ws) < _cjk_count(per_cell[i]):
+                continue
+            if layout.join_words(ws) != layout.join_words(per_cell[i]):
+                # Two engines disagree: keep the second (the better reader of rare
+                # characters) but never as sure.
+                ws = [w.model_copy(update={"conf": min(w.conf, DISAGREEMENT_CONF)}) for w in ws]
+            better[i] = ws
+    else:
+        better = {
+            i: ws for i, ws in replaced.items()
+            if layout.text_conf(ws) > layout.text_conf(per_cell[i]) and _cjk_count(ws) >= _cjk_count(per_cell[i])
+        }
     if not better:
         return words
     drop = {id(w) for i in better for w in per_cell[i]}

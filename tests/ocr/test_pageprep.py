@@ -142,3 +142,17 @@ def test_photocopy_streak_does_not_split_cells(tmp_path):
     rules = pageprep.table_lines(255 - pageprep.ink_mask(gray), 150)
     assert len(pageprep.find_cells(rules.all(), 150)) > 6  # the streak alone would split the values
     assert len(pageprep.find_cells(pageprep.without_streaks(rules, 150), 150)) == 6
+
+
+def test_find_asterisks_on_a_rendered_masked_name():
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr_pages import FONT
+
+    img = Image.new("L", (400, 80), 255)
+    ImageDraw.Draw(img).text((10, 15), "欧***", font=ImageFont.truetype(FONT, 42), fill=0)
+    bw = np.asarray(img)
+    bw = np.where(bw < 128, 0, 255).astype(np.uint8)
+    stars = pageprep.find_asterisks(bw, (0, 0, 400, 80), 42.0)
+    assert len(stars) == 3  # the parts of 欧 are not taken for asterisks
+    assert all(s[0] > 50 for s in stars)  # all right of 欧

@@ -129,3 +129,26 @@ def test_upside_down_page_is_read(tmp_path, settings):
     assert doc.fields["platform_name"].value == "华南先进材料中试平台"
     # Mapped back into the upside-down original: the first table row is near the bottom.
     assert doc.fields["platform_name"].bbox[1] > doc.pages[0].height / 2
+
+
+def test_ocr_misreads_of_written_out_numbers_and_dates_are_fixed():
+    from extractors.scan import fix_date_misreads, fix_numeral_misreads
+
+    assert fix_numeral_misreads("肆什伍佰零贰万伍什元") == "肆仟伍佰零贰万伍仟元"
+    assert fix_numeral_misreads("贰什零未万肆什元") == "贰仟零柒万肆仟元"
+    assert fix_numeral_misreads("什邡市") == "什邡市"  # not an amount: untouched
+    assert fix_date_misreads("二@二六年十二月二十八日") == "二〇二六年十二月二十八日"
+    assert fix_date_misreads("2026年12月28日") == "2026年12月28日"
+
+
+def test_value_split_by_a_stray_line_is_merged():
+    from extractors.layout import CellText, Row
+    from extractors.scan import merge_split_value
+
+    row = Row((CellText("联系人", 0.9, (0, 0, 100, 30)), CellText("何", 0.9, (110, 0, 140, 30)),
+               CellText("子轩", 0.8, (150, 0, 200, 30))), ruled=True)
+    merged = merge_split_value(row)
+    assert [c.text for c in merged.cells] == ["联系人", "何子轩"] and merged.cells[1].conf == 0.8
+    two_pairs = Row((CellText("联系人", 0.9, (0, 0, 100, 30)), CellText("何*", 0.9, (110, 0, 140, 30)),
+                     CellText("联系电话", 0.9, (150, 0, 200, 30))), ruled=True)
+    assert merge_split_value(two_pairs) == two_pairs
