@@ -36,6 +36,8 @@ GENERIC = ("工业和信息化厅", "经济和信息化厅", "经济和信息化
            "经济和信息化局", "省", "市", "自治区")
 MATCH_AT = 0.70  # alignment score at or above which the ring names the signer
 CORE_MATCH_AT = 0.60  # the distinctive part (place, brand) must also be there
+UNSURE_AT = 0.75  # below a match but above these, the ring is "unclear", not "another organisation"
+CORE_UNSURE_AT = 0.50
 
 
 def _ink(roi: np.ndarray, colour: bool) -> np.ndarray:
@@ -233,7 +235,7 @@ def align_score(needle: str, hay: str) -> float:
 
 
 def signer_match(ring_text: str | None, expected: str) -> tuple[bool | None, float]:
-    """Does the ring name `expected`? (None, 0.0) when there is no text to judge.
+    """Does the ring name `expected`? None when there is no text, or too little agreement to tell.
 
     Tolerant of OCR errors (edit distance over the best-aligned part of the ring),
     of legal forms (有限公司 vs 股份有限公司) and of seal roles (合同专用章); but the
@@ -254,4 +256,10 @@ def signer_match(ring_text: str | None, expected: str) -> tuple[bool | None, flo
     ring_core = _strip_words(ring_body, GENERIC) or ring_body
     core_score = align_score(core[:4], ring_core) if len(core) >= 2 else score
     ok = score >= MATCH_AT and core_score >= CORE_MATCH_AT
-    return ok, round(min(score, core_score) if not ok else score, 3)
+    if ok:
+        return True, round(score, 3)
+    if score >= UNSURE_AT and core_score >= CORE_UNSURE_AT:
+        # Most of the name is there and the brand is half there: a ring misread by two
+        # characters and another organisation look alike here, so a person decides.
+        return None, round(min(score, core_score), 3)
+    return False, round(min(score, core_score), 3)

@@ -227,6 +227,17 @@ def _near_block(c: SealCandidate, block: tuple[float, float, float, float], dpi:
     return x0 <= c.center[0] <= width + c.radii[0] and y0 <= c.center[1] <= y1
 
 
+def judge_signer(text: str | None, text_conf: float, signer: str | None) -> bool | None:
+    """Does the ring text name `signer`? None when there is no signer, or too little was read to say."""
+    if not signer:
+        return None
+    matches, _score = signer_match(text, signer)
+    glyphs = sum(1 for ch in text or "" if "\u4e00" <= ch <= "\u9fff")
+    if matches is False and (text_conf < MISMATCH_MIN_OCR or glyphs < MISMATCH_MIN_GLYPHS):
+        return None  # too little read to say it names someone else
+    return matches
+
+
 def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind: DocKind,
                         settings: Settings, reader: RingReader | None = None) -> SealCheck:
     """The seal that counts for a stamped document, and MISSING_STAMP / STAMP_SIGNER_MISMATCH /
@@ -267,10 +278,7 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
     text, text_conf = read_ring_text(image, best, tesseract_cmd=settings.tesseract_cmd, reader=reader)
     del image  # one page's pixels at a time
     signer = expected_signer or (block.signer if block else None)
-    matches, score = signer_match(text, signer) if signer else (None, 0.0)
-    glyphs = sum(1 for ch in text or "" if "\u4e00" <= ch <= "\u9fff")
-    if matches is False and (text_conf < MISMATCH_MIN_OCR or glyphs < MISMATCH_MIN_GLYPHS):
-        matches = None  # too little read to say it names someone else
+    matches = judge_signer(text, text_conf, signer)
     if best.confidence < settings.low_confidence:
         flags.append(Flag(code=FlagCode.LOW_CONFIDENCE, field="stamp",
                           message=f"seal on page {page.number} detected with low confidence {best.confidence:.2f}"))
@@ -284,5 +292,5 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
         flags.append(Flag(code=FlagCode.LOW_CONFIDENCE, field="stamp",
                           message=f"seal on page {page.number}: {why}; check the signer by eye"))
     seal = Seal(page=page.number, bbox=tuple(round(v, 1) for v in best.bbox), confidence=best.confidence,
-                text=text, matches_signer=matches, near_signature=block is not None)
+                text=text, text_confidence=text_conf, matches_signer=matches, near_signature=block is not None)
     return SealCheck(seal, flags)

@@ -207,16 +207,16 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     # Seal on the stamped scan, matched against the host unit from the data file if any.
     host = fields.get("host_unit")
     seal = _best_seal(scan_docs)
+    if seal is not None and seal.text and "host_unit" in data_fields and data_fields["host_unit"].value:
+        # The data file names the host unit more reliably than the scan's own OCR.
+        from extractors.seals import judge_signer
+
+        seal = seal.model_copy(update={"matches_signer": judge_signer(seal.text, seal.text_confidence, str(host.value))})
     if scan_docs:
         flags.extend(_seal_flags(seal, str(host.value) if host and host.value else None, settings, what="依托单位"))
     elif data_docs:
         flags.append(Flag(code=FlagCode.NO_STAMPED_SCAN,
                           message="只收到数据文件，未收到该平台的盖章扫描件（no stamped scan for this platform）"))
-    if seal is not None and host and host.value and seal.text:
-        from extractors.seals import signer_match
-
-        match, _score = signer_match(seal.text, str(host.value))
-        seal = seal.model_copy(update={"matches_signer": match})
 
     # Equipment: the data file's table, else a separate equipment file, else the scan's.
     equipment = next((d.equipment for d in data_docs + equip_docs + scan_docs if d.equipment), [])

@@ -178,6 +178,7 @@ class Seal(BaseModel):
     bbox: tuple[float, float, float, float]
     confidence: float
     text: str | None = None  # ring text, when read
+    text_confidence: float = 0.0  # OCR confidence of the ring text, 0..1
     matches_signer: bool | None = None
     near_signature: bool = False
 

@@ -174,7 +174,10 @@ def assemble_batch(docs: list[ExtractedDoc], quarantined: list[Quarantine], serv
 
     # Summary table vs information sheets, both ways.
     all_rows = [(i, row) for i, g in enumerate(grouping.summaries) for row in summary_rows(g)]
-    sheets = [(g.key, {k: fv.value for k, fv in merged_fields(g).items() if fv.value is not None})
+    # Only confident values identify a sheet: a misread name must not hide a matching uscc.
+    low = services.settings.low_confidence
+    sheets = [(g.key, {k: fv.value for k, fv in merged_fields(g).items()
+                       if fv.value is not None and fv.confidence >= low})
               for g in grouping.filings]
     check = summary_vs_sheets([row for _, row in all_rows], sheets, has_summary=bool(grouping.summaries))
     missing_by_summary: dict[int, list] = {i: [] for i in range(len(grouping.summaries))}
