@@ -86,6 +86,10 @@ def test_parse_number(raw, expected):
         ("1250.5万", "原值（元）", 1250.5),  # the value's own unit wins over the label's
         ("0", None, 0.0),
         ("1250.5万元（含安装调试）", None, 1250.5),
+        # variant forms (参, 什) and OCR's readings of 仟/柒 on scans
+        ("肆仟染佰伍拾参万元", None, 4753.0),
+        ("贰亿伍任陆佰零陆万元", None, 25606.0),
+        ("伍什万元", None, 50.0),
     ],
 )
 def test_parse_money_wan(raw, hint, expected):
