@@ -363,8 +363,10 @@ def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_
     if n <= 1:
         return []
     boxes = stats[1:, :4]
-    # The text's character height: the tallest blobs are whole characters or digits.
-    char_h = float(np.percentile(boxes[:, 3], 90))
+    # The text's character height: the tallest blob is a whole character or digit (or
+    # the largest part of one); taller than the line it is noise, not text.
+    heights = boxes[:, 3][boxes[:, 3] <= 1.3 * line_height]
+    char_h = float(heights.max()) if heights.size else line_height
     if char_h < 0.5 * line_height:
         char_h = line_height
     top = int(boxes[boxes[:, 3] >= 0.7 * char_h, 1].min()) if (boxes[:, 3] >= 0.7 * char_h).any() else int(boxes[:, 1].min())
@@ -380,7 +382,14 @@ def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_
         if any(k != j and bx <= x and by <= y and x + w <= bx + bw and y + h <= by + bh
                for k, (bx, by, bw, bh) in enumerate(boxes)):
             continue
+        # Above or below a tall stroke of the same column: the top of a character (欠 in 欧).
+        if any(k != j and bh >= 0.7 * char_h and bx < x + w * 0.5 < bx + bw for k, (bx, by, bw, bh) in enumerate(boxes)):
+            continue
         out.append((int(x + x0), int(y + y0), int(x + x0 + w), int(y + y0 + h)))
+    if len(out) >= 2:
+        # Asterisks of one font are all alike; an odd-sized blob is a piece of something else.
+        mw, mh = float(np.median([b[2] - b[0] for b in out])), float(np.median([b[3] - b[1] for b in out]))
+        out = [b for b in out if abs((b[2] - b[0]) - mw) <= 0.3 * mw and abs((b[3] - b[1]) - mh) <= 0.3 * mh]
     return sorted(out)
 
 

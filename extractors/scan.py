@@ -205,7 +205,7 @@ def reread_weak_cells(
     per_cell, _ = layout.assign_to_cells(words, cells)
     weak = [
         i for i, ws in enumerate(per_cell)
-        if ws and layout.text_conf(ws) < threshold and not _is_known_heading(layout.join_words(ws))
+        if ws and layout.field_conf(ws) < threshold and not _is_known_heading(layout.join_words(ws))
     ][:MAX_REREADS]
     if not weak:
         return words
@@ -256,7 +256,7 @@ def reread_weak_cells(
     else:
         better = {
             i: ws for i, ws in replaced.items()
-            if layout.text_conf(ws) > layout.text_conf(per_cell[i]) and _cjk_count(ws) >= _cjk_count(per_cell[i])
+            if layout.field_conf(ws) > layout.field_conf(per_cell[i]) and _cjk_count(ws) >= _cjk_count(per_cell[i])
         }
     if not better:
         return words
@@ -296,40 +296,60 @@ MASKED_FORM = {
 }
 
 
+def personal_value_cells(rows: list[Row]) -> list[tuple[str, layout.CellText, layout.CellText]]:
+    """(field key, label or header cell, value cell) for every personal-data value on the page.
+
+    On the information sheet the value is right of its label; in the summary
+    table it is under the 联系人 / 联系电话 heading.
+    """
+    out = []
+    columns: list[tuple[str, layout.CellText]] = []
+    for row in rows:
+        cells = [c for c in row.cells if c.text]
+        if row.ruled and len(cells) >= 4 and summary_header([[c.text for c in cells]]) is not None:
+            columns = [(k, c) for c in cells if (k := match_summary_column(c.text)) in PERSONAL_KEYS]
+            continue
+        for label, value in zip(cells, cells[1:]):
+            key = match_label(label.text)
+            if key in PERSONAL_KEYS:
+                out.append((key, label, value))
+        if row.ruled and columns:
+            for key, head in columns:
+                for c in cells:
+                    if head.bbox[0] <= (c.bbox[0] + c.bbox[2]) / 2 <= head.bbox[2]:
+                        out.append((key, head, c))
+    return out
+
+
 def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Row]) -> tuple[list[Word], bool]:
     """In the values of personal-data fields, read masking asterisks from their shape.
 
-    Only values beside a personal-data label are looked at: that is where
-    masked text (`欧***`, `138****5678`) is printed, and nowhere else can a
-    small raised blob be mistaken for one.
+    Only personal-data values are looked at: that is where masked text
+    (`欧***`, `138****5678`) is printed, and nowhere else can a small raised
+    blob be mistaken for one.
     """
     image = None
     changed = False
-    for row in rows:
-        cells = [c for c in row.cells if c.text]
-        for label, value in zip(cells, cells[1:]):
-            key = match_label(label.text)
-            if key not in PERSONAL_KEYS:
-                continue
-            inside = [w for w in words if _centre_in(w.bbox, value.bbox)]
-            heights = [w.bbox[3] - w.bbox[1] for w in inside + [w for w in words if _centre_in(w.bbox, label.bbox)]
-                       if any(is_cjk(c) or c.isdigit() for c in w.text)]
-            if not inside or not heights:
-                continue
-            if image is None:
-                image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
-            pad = 0.3 * max(heights)
-            box = (value.bbox[0] - pad, value.bbox[1] - pad, value.bbox[2] + pad, value.bbox[3] + pad)
-            stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
-            if stars:
-                ids = {id(w) for w in inside}
-                patched = layout.put_asterisks(inside, stars)
-                if not MASKED_FORM[key].match(layout.join_words(patched)):
-                    # Not the shape masking gives (138****5678, he***@…): some asterisk or
-                    # character was lost; the reading must not pass as sure.
-                    patched = [w.model_copy(update={"conf": min(w.conf, 0.5)}) if "*" in w.text else w for w in patched]
-                words = [w for w in words if id(w) not in ids] + patched
-                changed = True
+    for key, label, value in personal_value_cells(rows):
+        inside = [w for w in words if _centre_in(w.bbox, value.bbox)]
+        heights = [w.bbox[3] - w.bbox[1] for w in inside + [w for w in words if _centre_in(w.bbox, label.bbox)]
+                   if any(is_cjk(c) or c.isdigit() for c in w.text)]
+        if not inside or not heights:
+            continue
+        if image is None:
+            image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+        pad = 0.3 * max(heights)
+        box = (value.bbox[0] - pad, value.bbox[1] - pad, value.bbox[2] + pad, value.bbox[3] + pad)
+        stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
+        if stars:
+            ids = {id(w) for w in inside}
+            patched = layout.put_asterisks(inside, stars)
+            if not MASKED_FORM[key].match(layout.join_words(patched)):
+                # Not the shape masking gives (138****5678, he***@…): some asterisk or
+                # character was lost; the reading must not pass as sure.
+                patched = [w.model_copy(update={"conf": min(w.conf, 0.5)}) if "*" in w.text else w for w in patched]
+            words = [w for w in words if id(w) not in ids] + patched
+            changed = True
     return words, changed
 
 
