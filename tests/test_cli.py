@@ -80,3 +80,40 @@ def test_validate_command(run_cli, faults, tmp_path):
                    encoding="utf-8")
     proc = run_cli("validate", str(bad))
     assert proc.returncode == 1 and "line 1" in proc.stderr
+
+
+def test_postgresql_and_sqlite_give_the_same_records(run_cli, faults, tmp_path):
+    import os
+
+    url = os.environ.get("PILOT_INTAKE_TEST_PG_URL")
+    if not url:
+        pytest.skip("PILOT_INTAKE_TEST_PG_URL is not set (scripts/test.sh starts a throwaway PostgreSQL)")
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    # A database of this test's own, so reruns and other tests do not share state.
+    name = "pilot_e2e_" + os.urandom(4).hex()
+    admin = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        pg_url = url.rsplit("/", 1)[0] + "/" + name
+        pg_out, lite_out = tmp_path / "pg", tmp_path / "lite"
+        assert run_cli("process", str(faults / "batch"), "--out", str(pg_out), "--db", pg_url).returncode == 0
+        assert run_cli("process", str(faults / "batch"), "--out", str(pg_out), "--db", pg_url).returncode == 0
+        assert run_cli("process", str(faults / "batch"), "--out", str(lite_out)).returncode == 0
+        assert (pg_out / "records.jsonl").read_bytes() == (lite_out / "records.jsonl").read_bytes()
+        proc = run_cli("history", "91", "--db", pg_url)
+        assert proc.returncode in (0, 2)  # '91' may name several platforms: a clear error, not a crash
+        assert "Traceback" not in proc.stderr
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_history_shows_a_platform(run_cli, faults, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("process", str(faults / "batch"), "--out", str(out)).returncode == 0
+    rec = next(r for r in _records(out) if r["kind"] == "filing")
+    proc = run_cli("history", rec["fields"]["platform_name"], "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert rec["fields"]["platform_name"] in proc.stdout
