@@ -59,7 +59,8 @@ def batch_rules(docs: list[ExtractedDoc], settings: Settings) -> BatchRules:
         out.round_name = str(rnd)
         out.window = submission_window(rnd, holidays_file=settings.holidays_file)
         note = getattr(out.window, "note", None)
-        if note:
+        # Worth a line on the terminal only when the official calendar could not be used.
+        if note and not str(out.window.calendar_source).startswith("chinesecalendar"):
             out.notes.append(str(note))
     if settings.registry is not None:
         out.registry = Registry.load(settings.registry)
