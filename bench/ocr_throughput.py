@@ -26,20 +26,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def stage_only(pdf: Path, jobs: int) -> None:
+def stage_only(pdf: Path, jobs: int, engine_name: str | None) -> None:
     """Child mode: run our stage once and print JSON with time and peak RSS."""
     sys.path.insert(0, str(ROOT))
     from pilot_intake.models import FileType, SourceFile
     from pilot_intake.settings import Settings
 
-    from extractors.scan import extract_scan
+    from extractors.ocr import make_engine
+    from extractors.scan import default_engine_name, extract_scan
 
     data = pdf.read_bytes()
     src = SourceFile(path=pdf.name, abs_path=pdf, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                      file_type=FileType.PDF)
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()
-        doc = extract_scan(src, Path(work), Settings(workers=jobs), workers=jobs)
+        settings = Settings(workers=jobs)
+        engine = make_engine(engine_name or default_engine_name(), tesseract_cmd=settings.tesseract_cmd,
+                             lang=settings.ocr_lang)
+        doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine)
         secs = time.perf_counter() - t0
     print(json.dumps({
         "pages": len(doc.pages),
@@ -49,8 +53,9 @@ def stage_only(pdf: Path, jobs: int) -> None:
     }))
 
 
-def run_ours(pdf: Path, jobs: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs)],
+def run_ours(pdf: Path, jobs: int, engine: str | None) -> dict:
+    extra = ["--ocr-engine", engine] if engine else []
+    out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs), *extra],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -72,11 +77,12 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
+    ap.add_argument("--ocr-engine", help="tesseract, rapidocr or tesseract+rapidocr (default: extract_scan's)")
     ap.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
     a = ap.parse_args()
     if a.stage_only:
-        stage_only(a.stage_only, a.jobs)
+        stage_only(a.stage_only, a.jobs, a.ocr_engine)
         return
     sys.path.insert(0, str(ROOT / "bench"))
     from ocr_pages_pdf import build
@@ -84,14 +90,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if a.rss:
             for n in a.rss:
-                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs)
+                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs, a.ocr_engine)
                 print(f"{n:4d} pages: {r['seconds']:7.1f} s  peak RSS python {r['rss_self_mb']:.0f} MB, "
                       f"largest child {r['rss_children_mb']:.0f} MB")
             return
         pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages)
-        ours = run_ours(pdf, a.jobs)
+        ours = run_ours(pdf, a.jobs, a.ocr_engine)
         n = ours["pages"]
-        print(f"pages: {n}, jobs: {a.jobs}")
+        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}")
         print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
               f"(peak RSS {ours['rss_self_mb']:.0f} MB)")
         if not a.skip_ocrmypdf:

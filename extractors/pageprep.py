@@ -28,6 +28,9 @@ A4_LONG_IN = 11.69
 MAX_SKEW_DEG = 5.0
 # OSD below this confidence is a guess; a 180° turn on a guess would ruin a good page.
 OSD_MIN_CONF = 1.5
+# Intermediate images are read once, right away: compress them little (PNG level 1
+# writes a 300-dpi page ~4× faster than the default and is still lossless).
+FAST_PNG = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 # Table rules are much longer than any stroke of a character (body text ~3.6 mm).
 HLINE_MIN_MM = 15.0
 VLINE_MIN_MM = 7.0
@@ -432,7 +435,7 @@ def prepare_page(
         small_path = out.with_name(out.stem + "_osd.png")
         # OSD needs ~200+ dpi to be sure on a sparse page; above 300 dpi it only costs time.
         f = min(1.0, TARGET_DPI / src_dpi)
-        cv2.imwrite(str(small_path), cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA))
+        cv2.imwrite(str(small_path), cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), FAST_PNG)
         rotation = detect_rotation(small_path, gray, tesseract_cmd)
         small_path.unlink(missing_ok=True)
     gray, m = rotate_quarter_turns(gray, rotation)
@@ -456,7 +459,7 @@ def prepare_page(
     # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
     clean = despeckle(bw, new_dpi)
     clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
-    cv2.imwrite(str(out), clean)
+    cv2.imwrite(str(out), clean, FAST_PNG)
     return PreparedPage(
         original=original,
         ocr_image=out,

@@ -10,6 +10,7 @@ subprocess; threads only wait on it).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from collections.abc import Callable
@@ -110,7 +111,8 @@ class PdfPages:
                 raise BadInputError(QuarantineReason.UNREADABLE, f"page {index + 1} cannot be rendered: {exc}") from exc
             finally:
                 page.close()
-        img.save(path, dpi=(self.dpi, self.dpi))
+        # Level 1: fast to write; the file stays lossless for seals and redaction.
+        img.save(path, dpi=(self.dpi, self.dpi), compress_level=1)
         return PageImage(index + 1, path, self.dpi)
 
     def close(self) -> None:
@@ -134,7 +136,7 @@ def split_image(src: Path, workdir: Path, page_count: int | None = None) -> list
                 path = workdir / f"page-{i + 1:04d}.png"
                 fdpi = frame.info.get("dpi")
                 fdpi = int(round(float(fdpi[0]))) if fdpi and fdpi[0] else dpi
-                frame.convert("RGB").save(path, dpi=(fdpi or 300, fdpi or 300))
+                frame.convert("RGB").save(path, dpi=(fdpi or 300, fdpi or 300), compress_level=1)
                 out.append(PageImage(i + 1, path, fdpi))
             return out
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -228,7 +230,7 @@ def reread_weak_cells(
     for crop, top in crops:
         strip[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop
     strip_path = prep.ocr_image.with_name(prep.ocr_image.stem + "-weak.png")
-    cv2.imwrite(str(strip_path), strip)
+    cv2.imwrite(str(strip_path), strip, pageprep.FAST_PNG)
     try:
         again = engine.read_fields(strip_path, dpi=prep.dpi)
     finally:
@@ -499,6 +501,16 @@ def fix_numeral_misreads(text: str) -> str:
     return text.translate(NUMERAL_MISREADS)
 
 
+def default_engine_name() -> str:
+    """`tesseract+rapidocr` when the [ppocr] extra is installed, else `tesseract`.
+
+    Measured on the generated demo and degraded sets (docs/ocr.md): the second
+    opinion on weak cells raises field accuracy from 94 % to 99 % (clean) and
+    84 % to 90 % (degraded) at about the same time per clean page.
+    """
+    return "tesseract+rapidocr" if importlib.util.find_spec("rapidocr_onnxruntime") else "tesseract"
+
+
 def extract_scan(
     source: SourceFile,
     workdir: Path,
@@ -517,14 +529,14 @@ def extract_scan(
     Raises BadInputError(UNREADABLE) when no page yields any text.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    if engine is None:
-        engine = make_engine("tesseract", tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
 
     def work(get_image: Callable[[], PageImage]) -> PageRead:
         return read_page(get_image(), workdir, engine, settings.tesseract_cmd)
 
     with ExitStack() as stack:
         sources = page_sources(source, workdir, settings, page_count, stack)
+        if engine is None:  # after the file is known to open: models are not loaded for a broken file
+            engine = make_engine(default_engine_name(), tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
         if workers > 1 and len(sources) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 reads = list(pool.map(work, sources))

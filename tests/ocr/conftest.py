@@ -17,3 +17,11 @@ def settings():
     from pilot_intake.settings import Settings
 
     return Settings(workers=1)
+
+
+@pytest.fixture(scope="session")
+def tess(settings):
+    """The tesseract engine: always installed, and the tests stay light (no 1 GB model)."""
+    from extractors.ocr import make_engine
+
+    return make_engine("tesseract", tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)

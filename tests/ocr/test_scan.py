@@ -28,7 +28,7 @@ def _image_pdf(pngs: list[Path], out: Path, dpi: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_pdf_doc(tmp_path_factory, settings):
+def clean_pdf_doc(tmp_path_factory, settings, tess):
     """A clean 300-dpi two-page image-only PDF: info sheet, then equipment table and signature."""
     d = tmp_path_factory.mktemp("scan")
     p1 = render_page(d / "p1.png", PageSpec())
@@ -36,7 +36,7 @@ def clean_pdf_doc(tmp_path_factory, settings):
                                             equipment=[EQUIPMENT_HEADER, *EQUIPMENT_ROWS],
                                             footer=["依托单位（盖章）：广州新材科技股份有限公司", "日期：2026年12月28日"]))
     pdf = _image_pdf([p1, p2], d / "sheet.pdf", 300)
-    return extract_scan(_source(pdf, FileType.PDF), d / "work", settings, workers=2)
+    return extract_scan(_source(pdf, FileType.PDF), d / "work", settings, workers=2, engine=tess)
 
 
 def test_clean_scan_reads_fields(clean_pdf_doc):
@@ -75,20 +75,20 @@ def test_value_box_points_at_the_value_in_the_original_page(clean_pdf_doc):
     assert fv.page == 1 and y1 > y0
 
 
-def test_unreadable_page_is_bad_input(tmp_path, settings):
+def test_unreadable_page_is_bad_input(tmp_path, settings, tess):
     blank = tmp_path / "blank.png"
     Image.new("RGB", (1240, 1754), "white").save(blank)
     with pytest.raises(BadInputError) as err:
-        extract_scan(_source(blank, FileType.PNG), tmp_path / "w", settings)
+        extract_scan(_source(blank, FileType.PNG), tmp_path / "w", settings, engine=tess)
     assert err.value.reason == QuarantineReason.UNREADABLE
     assert "no text" in err.value.message
 
 
-def test_corrupt_image_is_bad_input(tmp_path, settings):
+def test_corrupt_image_is_bad_input(tmp_path, settings, tess):
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     with pytest.raises(BadInputError) as err:
-        extract_scan(_source(bad, FileType.JPEG), tmp_path / "w", settings)
+        extract_scan(_source(bad, FileType.JPEG), tmp_path / "w", settings, engine=tess)
     assert err.value.reason == QuarantineReason.UNREADABLE
 
 
@@ -101,12 +101,12 @@ def test_clean_scan_reads_equipment_rows_and_signer(clean_pdf_doc):
     assert clean_pdf_doc.signer == "广州新材科技股份有限公司"
 
 
-def test_degraded_stamped_scan_reads_the_numbers_under_the_seal(tmp_path, settings):
+def test_degraded_stamped_scan_reads_the_numbers_under_the_seal(tmp_path, settings, tess):
     """150 dpi, skewed 2.5°, grain, JPEG q55, a red seal pressed over the figures."""
     base = render_page(tmp_path / "base.png", PageSpec(), dpi=150)
     sealed = stamp(base, tmp_path / "sealed.png", (120, 100), 150)
     jpg = degrade(sealed, tmp_path / "scan.jpg", skew=2.5, noise=12, jpeg_quality=55)
-    doc = extract_scan(_source(jpg, FileType.JPEG), tmp_path / "w", settings)
+    doc = extract_scan(_source(jpg, FileType.JPEG), tmp_path / "w", settings, engine=tess)
     got = {k: v.value for k, v in doc.fields.items()}
     assert got["equipment_value_wan"] == pytest.approx(1250.5)
     assert got["fulltime_staff"] == 12
@@ -122,10 +122,10 @@ def test_degraded_stamped_scan_reads_the_numbers_under_the_seal(tmp_path, settin
     assert fv.bbox[2] <= doc.pages[0].width and 80 * 150 / 25.4 < fv.bbox[0] < 100 * 150 / 25.4
 
 
-def test_upside_down_page_is_read(tmp_path, settings):
+def test_upside_down_page_is_read(tmp_path, settings, tess):
     base = render_page(tmp_path / "base.png", PageSpec(fields=PageSpec().fields[:4]), dpi=200)
     png = degrade(base, tmp_path / "upside.png", rotate180=True, gray=True)
-    doc = extract_scan(_source(png, FileType.PNG), tmp_path / "w", settings)
+    doc = extract_scan(_source(png, FileType.PNG), tmp_path / "w", settings, engine=tess)
     assert doc.fields["platform_name"].value == "华南先进材料中试平台"
     # Mapped back into the upside-down original: the first table row is near the bottom.
     assert doc.fields["platform_name"].bbox[1] > doc.pages[0].height / 2
@@ -152,3 +152,12 @@ def test_value_split_by_a_stray_line_is_merged():
     two_pairs = Row((CellText("联系人", 0.9, (0, 0, 100, 30)), CellText("何*", 0.9, (110, 0, 140, 30)),
                      CellText("联系电话", 0.9, (150, 0, 200, 30))), ruled=True)
     assert merge_split_value(two_pairs) == two_pairs
+
+
+def test_default_engine_follows_the_installed_extra():
+    import importlib.util
+
+    from extractors.scan import default_engine_name
+
+    has_rapid = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    assert default_engine_name() == ("tesseract+rapidocr" if has_rapid else "tesseract")
