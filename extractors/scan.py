@@ -78,12 +78,17 @@ class PageRead:
 # --- page images ------------------------------------------------------------
 
 
+# pdfium is not thread-safe even across different documents, and the flow reads
+# files in parallel threads: every pdfium call of this module holds this lock.
+# (A lock, not data: the one piece of module state here, on purpose.)
+PDFIUM_LOCK = threading.Lock()
+
+
 class PdfPages:
     """Renders the pages of one image-only PDF to PNG on demand, at `dpi`.
 
     Pages are rendered as the OCR workers ask for them, so rendering overlaps
-    OCR and no more than `workers` page images wait on disk at a time. pdfium
-    is not thread-safe: one lock serialises the renders of this document.
+    OCR. pdfium is not thread-safe: PDFIUM_LOCK serialises every call.
     """
 
     def __init__(self, pdf: Path, workdir: Path, dpi: int, page_count: int | None = None):
@@ -91,12 +96,15 @@ class PdfPages:
 
         self._pdfium = pdfium
         try:
-            self._doc = pdfium.PdfDocument(str(pdf))
+            with PDFIUM_LOCK:
+                self._doc = pdfium.PdfDocument(str(pdf))
         except pdfium.PdfiumError as exc:
             raise BadInputError(QuarantineReason.UNREADABLE, f"the PDF cannot be opened: {exc}") from exc
-        self._lock = threading.Lock()
+        self._lock = PDFIUM_LOCK
         self.workdir, self.dpi = workdir, dpi
-        self.count = len(self._doc) if page_count is None else min(page_count, len(self._doc))
+        with PDFIUM_LOCK:
+            total = len(self._doc)
+        self.count = total if page_count is None else min(page_count, total)
         if self.count == 0:
             self.close()
             raise BadInputError(QuarantineReason.UNREADABLE, "the PDF has no pages")
@@ -116,7 +124,8 @@ class PdfPages:
         return PageImage(index + 1, path, self.dpi)
 
     def close(self) -> None:
-        self._doc.close()
+        with PDFIUM_LOCK:
+            self._doc.close()
 
 
 def split_image(src: Path, workdir: Path, page_count: int | None = None) -> list[PageImage]:
