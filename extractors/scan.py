@@ -10,6 +10,7 @@ subprocess; threads only wait on it).
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import re
 import threading
@@ -510,6 +511,21 @@ def fix_numeral_misreads(text: str) -> str:
     return text.translate(NUMERAL_MISREADS)
 
 
+def release_freed_memory() -> None:
+    """Hand the freed page arrays back to the OS (glibc only; elsewhere a no-op).
+
+    Each page allocates and frees ~100 MB of image arrays in a worker thread;
+    glibc keeps freed memory in per-thread arenas, and RSS grew with the page
+    count (434 MB at 10 pages, 881 MB at 100). Trimming after each page keeps
+    it flat (docs/ocr.md).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def default_engine_name() -> str:
     """`tesseract+rapidocr` when the [ppocr] extra is installed, else `tesseract`.
 
@@ -540,7 +556,10 @@ def extract_scan(
     workdir.mkdir(parents=True, exist_ok=True)
 
     def work(get_image: Callable[[], PageImage]) -> PageRead:
-        return read_page(get_image(), workdir, engine, settings.tesseract_cmd)
+        try:
+            return read_page(get_image(), workdir, engine, settings.tesseract_cmd)
+        finally:
+            release_freed_memory()
 
     with ExitStack() as stack:
         sources = page_sources(source, workdir, settings, page_count, stack)
