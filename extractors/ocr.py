@@ -167,6 +167,15 @@ def _rapidocr_instance():
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
 
 
+def rapid_model(engine: OcrEngine):
+    """The RapidOCR model inside `engine`, if it has one, so other readers can share it."""
+    if isinstance(engine, RapidOcrEngine):
+        return engine._ocr
+    if isinstance(engine, HybridEngine):
+        return engine.second._ocr
+    return None
+
+
 def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi_sim") -> OcrEngine:
     """The engine called `name` (one of ENGINES), probed so it fails early with advice."""
     if name == "tesseract":

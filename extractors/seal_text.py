@@ -156,10 +156,11 @@ class RingReader:
     remains the fallback when it is not installed. The model loads on first use.
     """
 
-    def __init__(self, tesseract_cmd: str = "tesseract"):
+    def __init__(self, tesseract_cmd: str = "tesseract", *, rapid=None):
+        """`rapid`: a RapidOCR instance to share with the page OCR (its models take ~0.7 GB)."""
         self.tesseract_cmd = tesseract_cmd
-        self._engine = None
-        self._loaded = False
+        self._engine = rapid
+        self._loaded = rapid is not None
         self._lock = threading.Lock()
 
     def _rapid(self):

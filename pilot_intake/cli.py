@@ -32,12 +32,19 @@ def process(
     round_: Optional[str] = typer.Option(None, "--round", help="Submission round, e.g. 2026Q4 or 2026-12 (default: from the fill dates)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Reserve-pool registry (CSV/xlsx) for the 3-year re-application ban."),
     holidays: Optional[Path] = typer.Option(None, "--holidays", help="Holidays file for years the installed calendar does not know."),
+    ocr_engine: Optional[str] = typer.Option(None, "--ocr-engine",
+                                             help="tesseract, rapidocr or tesseract+rapidocr (default: the best measured one installed)."),
     show_traceback: bool = typer.Option(False, "--traceback", help="Show the full traceback on failure."),
 ) -> None:
     """Process one batch into OUT_DIR."""
     err = Console(stderr=True)
     try:
-        _process(batch, out, db, workers, round_, registry, holidays, err, show_traceback)
+        if ocr_engine is not None:
+            from extractors.ocr import ENGINES
+
+            if ocr_engine not in ENGINES:
+                raise UsageError(f"--ocr-engine must be one of {', '.join(ENGINES)}, not {ocr_engine!r}")
+        _process(batch, out, db, workers, round_, registry, holidays, err, show_traceback, ocr_engine)
     except typer.Exit:
         raise
     except PilotIntakeError as exc:
@@ -58,7 +65,8 @@ def _settings(**overrides):
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _process(batch, out, db, workers, round_, registry, holidays, err: Console, verbose: bool) -> None:
+def _process(batch, out, db, workers, round_, registry, holidays, err: Console, verbose: bool,
+             ocr_engine: str | None = None) -> None:
     if not batch.exists():
         raise UsageError(f"batch not found: {batch}")
     if out.exists() and not out.is_dir():
@@ -66,7 +74,8 @@ def _process(batch, out, db, workers, round_, registry, holidays, err: Console, 
     for opt, path in (("--registry", registry), ("--holidays", holidays)):
         if path is not None and not path.is_file():
             raise UsageError(f"{opt} file not found: {path}")
-    settings = _settings(workers=workers, round=round_, registry=registry, holidays_file=holidays, db_url=db)
+    settings = _settings(workers=workers, round=round_, registry=registry, holidays_file=holidays, db_url=db,
+                         ocr_engine=ocr_engine)
 
     import os
 

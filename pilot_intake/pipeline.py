@@ -36,14 +36,20 @@ class Services:
 
     settings: Settings
     redactor: object  # redaction.Redactor; typed loosely to keep this module import-light
-    ring_reader: object  # extractors.seal_text.RingReader (loads its OCR model on first use)
+    ocr_engine: object  # extractors.ocr.OcrEngine, shared by every scan of the batch
+    ring_reader: object  # extractors.seal_text.RingReader, sharing the OCR engine's model
 
     @classmethod
     def build(cls, settings: Settings) -> "Services":
+        from extractors.ocr import make_engine, rapid_model
+        from extractors.scan import default_engine_name
         from extractors.seal_text import RingReader
         from redaction.redactor import Redactor
 
-        return cls(settings=settings, redactor=Redactor(), ring_reader=RingReader(settings.tesseract_cmd))
+        engine = make_engine(settings.ocr_engine or default_engine_name(),
+                             tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+        return cls(settings=settings, redactor=Redactor(), ocr_engine=engine,
+                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine)))
 
 
 def check_dependencies(settings: Settings) -> str:
@@ -53,7 +59,7 @@ def check_dependencies(settings: Settings) -> str:
     return probe(settings.tesseract_cmd, settings.ocr_lang)
 
 
-def extract_source(source: SourceFile, workdir: Path, settings: Settings) -> ExtractedDoc:
+def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine=None) -> ExtractedDoc:
     """Read one file into an ExtractedDoc, choosing the reader from its detected type."""
     if source.file_type is FileType.XLSX:
         from extractors.xlsx import extract_xlsx
@@ -67,11 +73,11 @@ def extract_source(source: SourceFile, workdir: Path, settings: Settings) -> Ext
             return extract_text_pdf(source, info)
         from extractors.scan import extract_scan
 
-        return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages)
+        return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages, engine=engine)
     if source.file_type in (FileType.JPEG, FileType.PNG, FileType.TIFF):
         from extractors.scan import extract_scan
 
-        return extract_scan(source, workdir / _slug(source), settings)
+        return extract_scan(source, workdir / _slug(source), settings, engine=engine)
     raise BadInputError(QuarantineReason.UNSUPPORTED_TYPE, f"unsupported file type {source.file_type}")
 
 
@@ -87,7 +93,7 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
         return message.replace(str(source.abs_path), source.path).replace(str(workdir), "…")
 
     try:
-        doc = extract_source(source, workdir, settings)
+        doc = extract_source(source, workdir, settings, services.ocr_engine)
     except BadInputError as exc:
         return Quarantine(source.path, source.sha256, exc.reason, clean(exc.message))
     except MissingDependencyError:

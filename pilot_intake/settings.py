@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # OCR
     tesseract_cmd: str = "tesseract"
     ocr_lang: str = "chi_sim"
+    # tesseract | rapidocr | tesseract+rapidocr; None: the best measured engine installed (docs/ocr.md)
+    ocr_engine: str | None = None
     ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
     # A field (or seal) read with less confidence than this carries LOW_CONFIDENCE.
     low_confidence: float = 0.80
