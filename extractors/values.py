@@ -256,6 +256,9 @@ def parse_date(s: str) -> str:
         if not m:
             raise ValueError(f"无法识别日期 / not a date: {s!r}")
         y, mo, d = (int(parse_number(g)) for g in m.groups())
+    if not 1949 <= y <= 2100:
+        # OCR adds or drops a digit (二〇〇二六 → 0026): no filing date is that far off.
+        raise ValueError(f"年份不合理 / implausible year {y} in {s!r}")
     try:
         return dt.date(y, mo, d).isoformat()
     except ValueError as exc:

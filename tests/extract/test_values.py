@@ -153,7 +153,7 @@ def test_parse_date(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "2026年6月", "2026-02-30", "明天", "2026年13月1日"])
+@pytest.mark.parametrize("raw", ["", "2026年6月", "2026-02-30", "明天", "2026年13月1日", "0026年12月28日", "〇〇二六年十二月二十八日"])
 def test_parse_date_rejects(raw):
     with pytest.raises(ValueError):
         parse_date(raw)
