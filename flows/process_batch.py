@@ -24,6 +24,7 @@ from pilot_intake.pipeline import (
     analyse_source,
     assemble_batch,
     check_dependencies,
+    redact_scan,
     write_batch,
 )
 from pilot_intake.settings import Settings
@@ -51,12 +52,7 @@ def assemble(docs: list[ExtractedDoc], quarantined: list[Quarantine], services: 
 
 @task(name="burn-redactions", cache_policy=NO_CACHE, persist_result=False, task_run_name="redact {doc.source.path}")
 def burn(doc: ExtractedDoc, target: Path) -> Path:
-    from redaction import burn_redactions
-
-    boxes = {p.number: list(p.redact_boxes) for p in doc.pages}
-    dpi = next((p.dpi for p in doc.pages if p.dpi), 300)
-    burn_redactions(doc.pages, boxes, target, dpi=dpi)
-    return target
+    return redact_scan(doc, target)
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE, persist_result=False)

@@ -229,3 +229,13 @@ def write_batch(out_dir: Path, result: BatchResult, settings: Settings) -> None:
     finally:
         store.close()
     write_review(out_dir, result.records)
+
+
+def redact_scan(doc: ExtractedDoc, target: Path) -> Path:
+    """Burn the document's personal data into its page images and write an image-only PDF."""
+    from redaction import burn_redactions
+
+    boxes = {p.number: list(p.redact_boxes) for p in doc.pages}
+    dpi = next((p.dpi for p in doc.pages if p.dpi), 300)
+    burn_redactions(doc.pages, boxes, target, dpi=dpi)
+    return target
