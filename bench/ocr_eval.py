@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pilot_intake.models import ExtractedDoc, FileType, FlagCode, SourceFile  # noqa: E402
+from pilot_intake.models import ExtractedDoc, FlagCode, SourceFile  # noqa: E402
 from pilot_intake.settings import Settings  # noqa: E402
 
 PERSONAL = {"legal_rep", "contact_name", "contact_phone", "contact_email", "tech_leader"}

@@ -10,7 +10,6 @@ lettering band, so rotated seals unwrap just like upright ones.
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 import threading
 import unicodedata

@@ -13,7 +13,6 @@ A careful clerk's three questions, in three steps:
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ import cv2
 import numpy as np
 
 from extractors.seal_ring import (
-    WORK_DPI,
     Ellipse,
     RingEvidence,
     component_candidates,
@@ -271,7 +269,7 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
         near = [c for c in cands if _near_block(c, block.bbox, dpi, image.shape[1])]
     if not near:
         where = f"at {label} on page {page.number}" if block else f"on page {page.number}"
-        extra = f" (a seal-like mark elsewhere on the page does not count)" if cands else ""
+        extra = " (a seal-like mark elsewhere on the page does not count)" if cands else ""
         return SealCheck(None, [Flag(code=FlagCode.MISSING_STAMP, field="stamp",
                                      message=f"no official seal {where}{extra}")])
     best = max(near, key=lambda c: c.confidence)

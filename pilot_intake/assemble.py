@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from extractors.ingest import Quarantine
 from pilot_intake.grouping import FilingGroup, SummaryGroup, Unattached, norm_name, norm_uscc
 from pilot_intake.models import (
-    DocKind,
     ExtractedDoc,
     FieldValue,
     Flag,

@@ -11,7 +11,6 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from extractors.ingest import Quarantine
 from pilot_intake.errors import BadInputError, ExtractionError, MissingDependencyError
@@ -27,7 +26,6 @@ from pilot_intake.settings import Settings
 
 log = logging.getLogger("pilot_intake")
 
-ProgressFn = Callable[[str, int], None]  # (what, amount): "file" or "page" units done
 
 
 @dataclass

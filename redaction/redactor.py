@@ -12,8 +12,6 @@ from pilot_intake.models import Flag, FlagCode, Page, SensitiveFinding
 from redaction.analyzer import build_analyzer
 from redaction.masking import (
     CLASSIFIED_MARKING,
-    CN_BANK_CARD,
-    CN_ID_CARD,
     CN_MOBILE,
     CN_PHONE,
     EMAIL_ADDRESS,

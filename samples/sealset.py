@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from samples.sealdraw import REAL_SEALS_DIR, composite_seal, draw_seal, real_seal, seal_diameter_px
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -142,7 +141,6 @@ def test_zip_bomb_member_is_capped(tmp_path):
 
 
 def test_collect_from_zip_uses_batch_paths(tmp_path, settings):
-    buf = io.BytesIO()
     _xlsx(tmp_path / "s.xlsx")
     archive = _zip(tmp_path / "b.zip", {"省/s.xlsx": (tmp_path / "s.xlsx").read_bytes()})
     files = collect(archive, tmp_path / "work", settings)

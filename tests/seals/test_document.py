@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from extractors.seals import check_document_seal, find_signature_block
-from pilot_intake.models import DocKind, FlagCode, Page, Word
+from pilot_intake.models import DocKind, Page, Word
 from pilot_intake.settings import Settings
 from samples.sealdraw import composite_seal, draw_seal, seal_diameter_px
 from samples.sealset import render_page
