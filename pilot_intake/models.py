@@ -66,11 +66,9 @@ class QuarantineReason(StrEnum):
     DUPLICATE = "DUPLICATE"
     UNSAFE_ARCHIVE_ENTRY = "UNSAFE_ARCHIVE_ENTRY"
     TOO_LARGE = "TOO_LARGE"
-    # Extension of the contract: a readable file that is none of the documents
-    # of a filing, or that cannot be tied to any platform in the batch.
+    # Extension of the contract: a readable file that cannot be tied to any platform
+    # in the batch (no platform name or uscc read, no sibling file to attach it to).
     UNRECOGNIZED = "UNRECOGNIZED"
-    # Extension: a file carrying a classification marking that made no filing record.
-    CLASSIFIED = "CLASSIFIED"
 
 
 class FlagCode(StrEnum):
