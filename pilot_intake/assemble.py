@@ -180,6 +180,13 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
                 continue
             if role is not Role.DATA and f.field and f.field in data_fields:
                 continue
+            read = doc.fields.get(f.field) if f.field else None
+            if (f.code is FlagCode.INVALID_VALUE and doc.medium is Medium.SCAN and read is not None
+                    and read.confidence < settings.low_confidence):
+                # Unparseable text that OCR itself was unsure of says nothing about the
+                # filing: the value could not be read, which is LOW_CONFIDENCE's business.
+                f = Flag(code=FlagCode.LOW_CONFIDENCE, field=f.field,
+                         message=f"字段“{f.field}”在扫描件上无法可靠识别（“{read.raw}”），请人工核对（could not be read reliably）")
             flags.append(f)
 
     reference = {k: fv.value for k, fv in data_fields.items() if fv.value is not None} or None
@@ -258,7 +265,7 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
         flags.append(Flag(code=FlagCode.UNREDACTED_PERSONAL_DATA,
                           message=f"申报材料含未脱敏的个人信息（{'、'.join(entities)}），已在输出中遮盖，请督促依托单位脱敏后重新上传"))
 
-    flags = _dedupe_flags(flags)
+    flags = _dedupe_flags(_scrub_messages(flags, all_docs, redactor))
     unreadable = bool(scan_docs) and all(not d.text.strip() for d in scan_docs)
     status = status_from_flags(flags, unreadable_scan=unreadable)
     record = {
@@ -277,6 +284,23 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     raw = [str(v) for k, v in values.items() if k in PERSONAL_FIELDS and v]
     return FilingOutcome(record=record, scan_docs=scan_docs if status is not Status.QUARANTINED else [],
                          raw_values=raw)
+
+
+def _scrub_messages(flags: list[Flag], docs: list[ExtractedDoc], redactor: Any) -> list[Flag]:
+    """Flag messages quote what was read; personal data in them is masked like everywhere else."""
+    from redaction import mask_text
+
+    raws = sorted({str(fv.raw) for d in docs for k, fv in d.fields.items()
+                   if k in PERSONAL_FIELDS and len(str(fv.raw or "")) >= 2 and "*" not in str(fv.raw)},
+                  key=len, reverse=True)
+    out = []
+    for f in flags:
+        msg = f.message
+        for raw in raws:
+            msg = msg.replace(raw, "[已遮盖]")
+        msg = mask_text(msg, redactor.find_text(msg))
+        out.append(f if msg == f.message else f.model_copy(update={"message": msg}))
+    return out
 
 
 def _seal_flags(seal: Seal | None, signer: str | None, settings: Settings, *, what: str) -> list[Flag]:
@@ -385,7 +409,7 @@ def assemble_summary(group: SummaryGroup, services: Any, missing_sheet_flags: li
     if any_unmasked:
         flags.append(Flag(code=FlagCode.UNREDACTED_PERSONAL_DATA,
                           message="汇总表含未脱敏的联系人信息，已在输出中遮盖"))
-    flags = _dedupe_flags(flags)
+    flags = _dedupe_flags(_scrub_messages(flags, group.docs, redactor))
     status = status_from_flags(flags)
     record = {"kind": "summary_table", "province": group.province, "sources": sources, "rows": rows,
               "stamp": _stamp_record(seal), "flags": [f.as_record() for f in flags], "status": status.value}
