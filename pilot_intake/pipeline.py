@@ -110,11 +110,13 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
     return doc
 
 
-def expected_signer(doc: ExtractedDoc) -> str | None:
+def expected_signer(doc: ExtractedDoc, low_confidence: float = 0.0) -> str | None:
+    """Whom the seal should name. A host unit that OCR misread must not accuse the seal:
+    below `low_confidence` the name in the signature block is used, if it was read."""
     if doc.kind is DocKind.SUMMARY_TABLE:
         return doc.signer or doc.province
     host = doc.fields.get("host_unit")
-    if host is not None and host.value:
+    if host is not None and host.value and host.confidence >= low_confidence:
         return str(host.value)
     return doc.signer
 
@@ -126,9 +128,16 @@ def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None, 
     pages = [p for p in doc.pages if p.image_path is not None]
     if not pages:
         return
-    check = check_document_seal(pages, signer or expected_signer(doc), kind=doc.kind, settings=settings,
+    check = check_document_seal(pages, signer or expected_signer(doc, settings.low_confidence), kind=doc.kind,
+                                settings=settings,
                                 reader=reader)
-    doc.seals = [check.seal] if check.seal is not None else []
+    seal = check.seal
+    host = doc.fields.get("host_unit")
+    if (seal is not None and seal.matches_signer is False and doc.kind is not DocKind.SUMMARY_TABLE
+            and not signer and (host is None or host.confidence < settings.low_confidence)):
+        # Both names came from OCR and the host's was unsure: too weak to accuse the seal.
+        seal = seal.model_copy(update={"matches_signer": None})
+    doc.seals = [seal] if seal is not None else []
 
 
 def find_sensitive(doc: ExtractedDoc, redactor, reference: dict | None = None) -> None:

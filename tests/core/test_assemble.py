@@ -36,3 +36,37 @@ def test_messages_are_scrubbed_of_personal_values(redactor):
     assert "张伟x" not in text and "1381234567８" not in text and "13912345678" not in text
     assert "139****5678" in text  # found by the analyzer, masked by the convention
     assert out[3] is flags[3]  # nothing to mask: unchanged
+
+
+def test_seal_is_not_accused_on_a_misread_host_name(tmp_path):
+    """A scan-only filing whose host unit OCR could not read: a mismatch becomes 'unclear'."""
+    from PIL import Image
+
+    from pilot_intake.models import Page, Word
+    from pilot_intake.pipeline import find_seal
+    from pilot_intake.settings import Settings
+    from samples.sealdraw import composite_seal, draw_seal
+
+    page = Image.new("RGB", (2480, 3508), "white")
+    page = composite_seal(page, draw_seal("汕头市铺宇半导体有限公司", diameter_px=496), (1600, 1500))
+    path = tmp_path / "p1.png"
+    page.save(path)
+    words = [Word(text=ch, bbox=(300 + 60 * i, 1450, 350 + 60 * i, 1510), conf=0.9) for i, ch in enumerate("依托单位（盖章）：")]
+    src = SourceFile(path="s.png", abs_path=path, sha256="1" * 64, size=1, file_type=FileType.PNG)
+
+    def doc_with(host_conf: float) -> ExtractedDoc:
+        # OCR's reading of the host unit: another organisation's name altogether.
+        host = FieldValue(key="host_unit", raw="广州市沛钧新材料科技有限公司", value="广州市沛钧新材料科技有限公司",
+                          confidence=host_conf)
+        return ExtractedDoc(source=src, kind=DocKind.INFO_SHEET, medium=Medium.SCAN,
+                            pages=[Page(number=1, width=2480, height=3508, dpi=300, image_path=path, words=words)],
+                            fields={"host_unit": host}, signer=host.value)  # the block read the same way
+
+    settings = Settings(workers=1)
+    unsure, sure = doc_with(0.0), doc_with(0.99)
+    find_seal(unsure, settings)
+    find_seal(sure, settings)
+    # Read confidently, the host name contradicts the seal: a mismatch.
+    assert sure.seals and sure.seals[0].matches_signer is False
+    # Read with no confidence, the same contradiction is only "unclear".
+    assert unsure.seals and unsure.seals[0].matches_signer is None
