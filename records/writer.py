@@ -1,8 +1,10 @@
-"""Write the batch's outputs: records.jsonl, review.xlsx and the redacted scans."""
+"""Write the batch's outputs beside the store: review.xlsx and the redacted scans.
+
+records.jsonl is exported from the store (records/store), which owns its line format.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -30,17 +32,6 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def write_records(out_dir: Path, records: Iterable[dict[str, Any]]) -> Path:
-    path = out_dir / RECORDS_FILE
-    lines = [json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) for r in records]
-
-    def write(tmp: Path) -> None:
-        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-
-    _atomic_write(path, write)
-    return path
 
 
 def redacted_name(source_path: str, taken: set[str]) -> str:

@@ -32,7 +32,7 @@ DB_FILE = "pilot-intake.sqlite3"
 
 
 def dump(record: dict[str, Any]) -> str:
-    """One record as records.jsonl writes it (records/writer.py uses the same options)."""
+    """One record as a line of records.jsonl (UTF-8 text, not escaped; key order kept)."""
     return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 

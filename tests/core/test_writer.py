@@ -8,7 +8,8 @@ import zipfile
 from openpyxl import load_workbook
 
 from records.schema import validate_line
-from records.writer import redacted_name, write_records, write_review
+from records.store import batch_key, default_url, open_store
+from records.writer import redacted_name, write_review
 
 
 def _filing(**fields):
@@ -56,7 +57,13 @@ def test_review_layout(tmp_path):
 def test_records_jsonl_is_utf8_and_valid(tmp_path):
     rec = _filing()
     rec["eligibility"] = {k: "unknown" for k in ("equipment_value", "fulltime_staff")}
-    path = write_records(tmp_path, [rec])
+    # records.jsonl is the store's export: the path the pipeline takes.
+    store = open_store(default_url(tmp_path))
+    try:
+        store.save_batch([rec])
+        path = store.export_jsonl(batch_key([rec]), tmp_path / "records.jsonl")
+    finally:
+        store.close()
     text = path.read_text(encoding="utf-8")
     assert "广东省" in text  # ensure_ascii off
     assert validate_line(text.splitlines()[0]).filing_id == rec["filing_id"]
