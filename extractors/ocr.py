@@ -1,21 +1,36 @@
-"""OCR engines behind one interface: an image file in, words with boxes and confidences out.
+"""OCR engines behind one interface: a page image in, words with boxes and confidences out.
 
 An engine is a small frozen object with `name` and `read(image, dpi) -> list[Word]`;
-boxes are in the pixels of the image it was given, confidences 0..1. The tesseract
-engine is the default; RapidOCR (PP-OCRv4, `pip install pilot-intake[ppocr]`) is
-optional and imported only when asked for.
+`image` is an image file or an 8-bit numpy array (gray, or BGR as OpenCV holds it);
+boxes are in the pixels of that image, confidences 0..1. The tesseract engine is
+the default; it keeps its models loaded in the process (`tess_capi`) when the
+system's libtesseract is there, else it runs the `tesseract` binary per call.
+RapidOCR (PP-OCRv4, `pip install pilot-intake[ppocr]`) is optional and imported
+only when asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import tempfile
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Union
+
+import cv2
+import numpy as np
+from PIL import Image
 
 from pilot_intake.errors import MissingDependencyError
 from pilot_intake.models import Word
 
 from extractors import tesseract
+
+log = logging.getLogger(__name__)
+
+# What an engine reads: a file, or the image already in memory (no PNG round trip).
+ImageIn = Union[Path, np.ndarray]
 
 ENGINES = ("tesseract", "rapidocr", "tesseract+rapidocr")
 
@@ -25,11 +40,11 @@ class OcrEngine(Protocol):
     # True when read_fields is another engine's reading (see scan.reread_weak_cells).
     second_opinion: bool
 
-    def read(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         """Words of a whole page."""
         ...
 
-    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         """Words of a strip of field crops (table cells) stacked one above the other, read again with care."""
         ...
 
@@ -46,6 +61,44 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+class ResidentTesseract:
+    """Loaded tesseract models, one pool of handles per language string (see tess_capi)."""
+
+    def __init__(self) -> None:
+        from extractors import tess_capi
+
+        self._capi = tess_capi
+        self.version = tess_capi.version()
+        self._pools: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def pool(self, lang: str):
+        with self._lock:
+            if lang not in self._pools:
+                self._pools[lang] = self._capi.ApiPool(lang)
+            return self._pools[lang]
+
+    def words(self, image: np.ndarray, *, lang: str, psm: int, dpi: int | None) -> list[tesseract.TsvWord]:
+        with self.pool(lang).handle() as api:
+            return tesseract.parse_tsv(api.tsv(image, psm=psm, dpi=dpi, timeout_s=tesseract.DEFAULT_TIMEOUT_S))
+
+    def handles(self) -> int:
+        return sum(p.size for p in self._pools.values())
+
+
+def _as_tesseract_input(image: ImageIn, dpi: int | None) -> tuple[np.ndarray, int | None]:
+    """Gray or RGB pixels for libtesseract, and the dpi (the file's own when not given, as the CLI does)."""
+    if isinstance(image, np.ndarray):
+        if image.ndim == 3:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGB if image.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+        return image, dpi
+    with Image.open(image) as im:
+        if dpi is None and im.info.get("dpi"):
+            dpi = int(round(float(im.info["dpi"][1]))) or None
+        im = im.convert("L" if im.mode in ("L", "1", "I;16", "I") else "RGB")
+        return np.asarray(im), dpi
+
+
 @dataclass(frozen=True)
 class TesseractEngine:
     cmd: str = "tesseract"
@@ -56,15 +109,26 @@ class TesseractEngine:
     line_lang: str | None = None
     name: str = "tesseract"
     second_opinion: bool = False  # re-reads come from the same engine
+    # Models kept loaded in this process; None: the `tesseract` binary per call.
+    resident: ResidentTesseract | None = field(default=None, compare=False, repr=False)
 
-    def read(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         return self._read(image, dpi, self.lang, self.psm)
 
-    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         return self._read(image, dpi, self.line_lang or self.lang, 6)
 
-    def _read(self, image: Path, dpi: int | None, lang: str, psm: int) -> list[Word]:
-        words = tesseract.image_to_data(image, cmd=self.cmd, lang=lang, psm=psm, dpi=dpi)
+    def _read(self, image: ImageIn, dpi: int | None, lang: str, psm: int) -> list[Word]:
+        if self.resident is not None:
+            pixels, dpi = _as_tesseract_input(image, dpi)
+            words = self.resident.words(pixels, lang=lang, psm=psm, dpi=dpi)
+        elif isinstance(image, np.ndarray):
+            with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+                path = Path(tmp) / "image.png"
+                cv2.imwrite(str(path), image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+                words = tesseract.image_to_data(path, cmd=self.cmd, lang=lang, psm=psm, dpi=dpi)
+        else:
+            words = tesseract.image_to_data(image, cmd=self.cmd, lang=lang, psm=psm, dpi=dpi)
         return [
             Word(
                 text=w.text,
@@ -123,14 +187,14 @@ class RapidOcrEngine:
     def __init__(self) -> None:
         self._ocr = _rapidocr_instance()
 
-    def read(self, image: Path, dpi: int | None = None) -> list[Word]:
-        result, _ = self._ocr(str(image))
+    def read(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
+        result, _ = self._ocr(image if isinstance(image, np.ndarray) else str(image))
         words: list[Word] = []
         for box, text, score in result or []:
             words.extend(_split_line_box(text, box, float(score)))
         return words
 
-    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         return self.read(image, dpi)
 
 
@@ -148,10 +212,10 @@ class HybridEngine:
     name: str = "tesseract+rapidocr"
     second_opinion: bool = True
 
-    def read(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         return self.first.read(image, dpi)
 
-    def read_fields(self, image: Path, dpi: int | None = None) -> list[Word]:
+    def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         return self.second.read(image, dpi)
 
 
@@ -176,10 +240,32 @@ def rapid_model(engine: OcrEngine):
     return None
 
 
-def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi_sim") -> OcrEngine:
-    """The engine called `name` (one of ENGINES), probed so it fails early with advice."""
+def resident_tesseract(version: str) -> ResidentTesseract | None:
+    """In-process tesseract when the system library is the probed binary's version, else None (CLI)."""
+    from extractors import tess_capi
+
+    try:
+        res = ResidentTesseract()
+    except tess_capi.Unavailable as exc:
+        log.info("tesseract runs as a subprocess per call: %s", exc)
+        return None
+    if res.version.lstrip("v") != version.lstrip("v"):
+        # Another tesseract than the probed one would give other words than the CLI path.
+        log.info("tesseract runs as a subprocess per call: libtesseract %s is not the binary's %s",
+                 res.version, version)
+        return None
+    return res
+
+
+def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi_sim",
+                resident: bool = True) -> OcrEngine:
+    """The engine called `name` (one of ENGINES), probed so it fails early with advice.
+
+    `resident`: keep tesseract's models loaded in this process when the library is
+    there (docs/ocr-speed.md); False runs the binary per call, as before.
+    """
     if name == "tesseract":
-        tesseract.probe(tesseract_cmd, lang)
+        version = tesseract.probe(tesseract_cmd, lang)
         line_lang = lang
         if "eng" not in lang.split("+"):
             try:
@@ -187,10 +273,11 @@ def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi
                 line_lang = lang + "+eng"
             except MissingDependencyError:
                 pass  # without English data cells are re-read with `lang` alone
-        return TesseractEngine(cmd=tesseract_cmd, lang=lang, line_lang=line_lang)
+        return TesseractEngine(cmd=tesseract_cmd, lang=lang, line_lang=line_lang,
+                               resident=resident_tesseract(version) if resident else None)
     if name == "rapidocr":
         return RapidOcrEngine()
     if name == "tesseract+rapidocr":
-        first = make_engine("tesseract", tesseract_cmd=tesseract_cmd, lang=lang)
+        first = make_engine("tesseract", tesseract_cmd=tesseract_cmd, lang=lang, resident=resident)
         return HybridEngine(first=first, second=RapidOcrEngine())  # type: ignore[arg-type]
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
