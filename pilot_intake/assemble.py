@@ -10,6 +10,7 @@ from typing import Any
 from extractors.ingest import Quarantine
 from pilot_intake.grouping import FilingGroup, SummaryGroup, Unattached, norm_name, norm_uscc
 from pilot_intake.models import (
+    DocKind,
     ExtractedDoc,
     FieldValue,
     Flag,
@@ -25,6 +26,7 @@ from pilot_intake.models import (
 from pilot_intake.pipeline import find_sensitive
 from pilot_intake.settings import Settings
 from records.schema import ELIGIBILITY_CRITERIA, PERSONAL_FIELDS
+from rules.corroboration import corroborate, summary_row_for
 
 log = logging.getLogger("pilot_intake")
 
@@ -37,6 +39,17 @@ class BatchRules:
     registry: Any | None = None  # rules.registry.Registry
     round_name: str | None = None  # e.g. "2026-12", given or derived
     notes: list[str] = field(default_factory=list)
+    summary_rows: list[SummaryRow] = field(default_factory=list)  # to corroborate scan readings
+
+
+def _batch_summary_rows(docs: list[ExtractedDoc]) -> list[SummaryRow]:
+    """The summary tables' rows, from the most exact medium the batch has them in."""
+    tables = [d for d in docs if d.kind is DocKind.SUMMARY_TABLE and d.summary_rows]
+    for medium in (Medium.XLSX, Medium.TEXT_PDF, Medium.SCAN):
+        rows = [r for d in tables if d.medium is medium for r in d.summary_rows]
+        if rows:
+            return rows
+    return []
 
 
 def batch_rules(docs: list[ExtractedDoc], settings: Settings) -> BatchRules:
@@ -44,7 +57,7 @@ def batch_rules(docs: list[ExtractedDoc], settings: Settings) -> BatchRules:
     from rules.calendar import Round, derive_round, submission_window
     from rules.registry import Registry
 
-    out = BatchRules()
+    out = BatchRules(summary_rows=_batch_summary_rows(docs))
     if settings.round:
         rnd = Round.parse(settings.round)
     else:
@@ -210,28 +223,37 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
         }
         return FilingOutcome(record=record, scan_docs=[])
 
-    # Seal on the stamped scan, matched against the host unit from the data file if any.
-    host = fields.get("host_unit")
+    # Equipment: the data file's table, else a separate equipment file, else the scan's.
+    equipment = next((d.equipment for d in data_docs + equip_docs + scan_docs if d.equipment), [])
+
+    # Unsure scan readings the filing confirms elsewhere (rules/corroboration.py).
+    low = settings.low_confidence
     seal = _best_seal(scan_docs)
-    if seal is not None and seal.text and "host_unit" in data_fields and data_fields["host_unit"].value:
-        # The data file names the host unit more reliably than the scan's own OCR.
+    row = summary_row_for(fields, rules.summary_rows, low_confidence=low)
+    corroborated = corroborate(fields, low_confidence=low, summary_row=row, equipment=equipment,
+                               ring_text=seal.text if seal is not None else None)
+
+    # Seal on the stamped scan, matched against the most reliable host name the filing has:
+    # the data file's, else the scan's when read surely or confirmed by the summary table,
+    # else the summary table row's. (A host confirmed only by the ring itself adds nothing.)
+    host = fields.get("host_unit")
+    signer = _reliable_host(data_fields, host, corroborated, row, low)
+    if seal is not None and seal.text and signer:
         from extractors.seals import judge_signer
 
-        seal = seal.model_copy(update={"matches_signer": judge_signer(seal.text, seal.text_confidence, str(host.value))})
+        seal = seal.model_copy(update={"matches_signer": judge_signer(seal.text, seal.text_confidence, signer)})
     if scan_docs:
         flags.extend(_seal_flags(seal, str(host.value) if host and host.value else None, settings, what="依托单位"))
     elif data_docs:
         flags.append(Flag(code=FlagCode.NO_STAMPED_SCAN,
                           message="只收到数据文件，未收到该平台的盖章扫描件（no stamped scan for this platform）"))
 
-    # Equipment: the data file's table, else a separate equipment file, else the scan's.
-    equipment = next((d.equipment for d in data_docs + equip_docs + scan_docs if d.equipment), [])
-
     # Consistency and rules on the unmasked values (masking comes last).
     if data_docs and scan_docs:
         flags.extend(consistency.compare_data_scan(data_fields, scan_fields, low_confidence=settings.low_confidence))
     values = {k: fv.value for k, fv in fields.items() if fv.value is not None}
-    confidence = {k: fv.confidence for k, fv in fields.items()}
+    # A corroborated value is as good as a sure reading for the rules.
+    confidence = {k: 1.0 if k in corroborated else fv.confidence for k, fv in fields.items()}
     # A value that is present but unparseable is INVALID_VALUE (from extraction), not missing.
     flags.extend(consistency.required_fields({k: fv.value if fv.value is not None else fv.raw
                                               for k, fv in fields.items()}))
@@ -249,6 +271,10 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     if rules.registry is not None:
         flags.extend(rules.registry.check(values.get("uscc"), values.get("fill_date")))
     for key, fv in sorted(fields.items()):
+        if key in corroborated:
+            log.debug("%s: %s read at %.2f, corroborated: %s", group.key, key, fv.confidence,
+                      corroborated[key].evidence)
+            continue
         if fv.value is not None and fv.confidence < settings.low_confidence:
             flags.append(Flag(code=FlagCode.LOW_CONFIDENCE, field=key,
                               message=f"字段“{key}”识别置信度 {fv.confidence:.2f}，低于 {settings.low_confidence:.2f}，请人工核对（read with low confidence）"))
@@ -284,6 +310,20 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     raw = [str(v) for k, v in values.items() if k in PERSONAL_FIELDS and v]
     return FilingOutcome(record=record, scan_docs=scan_docs if status is not Status.QUARANTINED else [],
                          raw_values=raw)
+
+
+def _reliable_host(data_fields: dict[str, FieldValue], host: FieldValue | None,
+                   corroborated: dict[str, Any], row: SummaryRow | None, low: float) -> str | None:
+    """The host unit's name to judge the seal by, or None to keep the scan's own judgement."""
+    if "host_unit" in data_fields and data_fields["host_unit"].value:
+        return str(data_fields["host_unit"].value)
+    if host is not None and host.value and host.confidence < low:
+        evidence = corroborated.get("host_unit")
+        if evidence is not None and evidence.source != "seal":
+            return str(host.value)
+    if (host is None or not host.value or host.confidence < low) and row is not None and row.host_unit:
+        return row.host_unit
+    return None
 
 
 def _scrub_messages(flags: list[Flag], docs: list[ExtractedDoc], redactor: Any) -> list[Flag]:

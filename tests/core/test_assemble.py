@@ -70,3 +70,71 @@ def test_seal_is_not_accused_on_a_misread_host_name(tmp_path):
     assert sure.seals and sure.seals[0].matches_signer is False
     # Read with no confidence, the same contradiction is only "unclear".
     assert unsure.seals and unsure.seals[0].matches_signer is None
+
+
+# --- corroboration of unsure scan readings (rules/corroboration.py) in a whole filing ------
+
+U1 = "91440101MA59ABCD1D"  # valid check digit
+NAME, HOST = "睿铂先进陶瓷材料中试验证平台", "广州市睿铂新材料科技有限公司"
+
+
+def _scan_only_group(**values):
+    """A scan-only filing whose every value OCR read at 0.75 (two engines disagreed)."""
+    from types import SimpleNamespace
+
+    from pilot_intake.grouping import FilingGroup
+    from pilot_intake.models import EquipmentRow, Role
+    from pilot_intake.settings import Settings
+
+    base = {"platform_name": NAME, "host_unit": HOST, "uscc": U1, "city": "广州市", "equipment_value_wan": 1250.5,
+            "fulltime_staff": 12, "served_enterprises": 8}
+    base.update(values)
+    src = SourceFile(path="01/scan.pdf", abs_path=Path("/nonexistent/scan.pdf"), sha256="2" * 64, size=1,
+                     file_type=FileType.PDF)
+    doc = ExtractedDoc(source=src, kind=DocKind.INFO_SHEET, medium=Medium.SCAN,
+                       fields={k: FieldValue(key=k, raw=str(v), value=v, confidence=0.75) for k, v in base.items()},
+                       equipment=[EquipmentRow(name="中试线", value_wan=1000.0, confidence=0.75),
+                                  EquipmentRow(name="检测仪", value_wan=250.5, confidence=0.75)])
+    services = SimpleNamespace(settings=Settings(workers=1), redactor=Redactor())
+    return FilingGroup(key="k", docs=[(doc, Role.SCAN)]), services
+
+
+def _assemble(group, services, rows):
+    from pilot_intake.assemble import BatchRules, assemble_filing
+    from pilot_intake.models import SummaryRow
+
+    rules = BatchRules(summary_rows=[SummaryRow(**r) for r in rows])
+    return assemble_filing(group, services, rules, {}).record
+
+
+def _low(record) -> set[str]:
+    return {f["field"] for f in record["flags"] if f["code"] == "LOW_CONFIDENCE"}
+
+
+def test_corroborated_scan_values_lose_low_confidence_and_count_for_the_rules():
+    group, services = _scan_only_group()
+    rec = _assemble(group, services, [{"platform_name": NAME, "host_unit": HOST, "uscc": U1, "city": "广州市"}])
+    # Summary row (name, host, city), check digit (uscc), rows' sum (equipment): confirmed.
+    # Nothing in the filing confirms the counts: they stay for a person to check.
+    assert _low(rec) == {"fulltime_staff", "served_enterprises"}
+    assert rec["eligibility"]["equipment_value"] == "pass"
+    assert rec["eligibility"]["fulltime_staff"] == "unknown"
+    assert rec["field_confidence"]["equipment_value_wan"] == 0.75  # the reading's own confidence is kept
+
+
+def test_a_wrong_scan_value_is_never_confirmed():
+    # OCR dropped a digit of the equipment value (125.5 for 1250.5) and misread the city:
+    # the rows and the summary row disagree, so both keep LOW_CONFIDENCE and the
+    # equipment rule does not fail on the wrong number (unknown, not INELIGIBLE).
+    group, services = _scan_only_group(equipment_value_wan=125.5, city="广卅市")
+    rec = _assemble(group, services, [{"platform_name": NAME, "host_unit": HOST, "uscc": U1, "city": "广州市"}])
+    assert {"equipment_value_wan", "city"} <= _low(rec)
+    assert rec["eligibility"]["equipment_value"] == "unknown"
+    assert not any(f["code"] == "INELIGIBLE" for f in rec["flags"])
+
+
+def test_without_a_summary_row_only_self_contained_evidence_counts():
+    group, services = _scan_only_group()
+    rec = _assemble(group, services, [])
+    assert {"platform_name", "host_unit", "city"} <= _low(rec)
+    assert "uscc" not in _low(rec) and "equipment_value_wan" not in _low(rec)
