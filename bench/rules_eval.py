@@ -12,7 +12,11 @@ Per flag code, presence per record counts: precision = TP / (TP + FP), recall =
 TP / (TP + FN); an unmatched record's flags are false positives, an unmatched truth
 filing's flags false negatives and its status wrong. Codes the truth names with
 fields (flag_fields) are also scored per field, e.g. INELIGIBLE[equipment_value].
-With --min, exits 1 when any measured figure is below it.
+
+Silent wrong values: a matched filing's field whose value differs from the truth and
+that no flag names (`field` = the key). A misread that carries LOW_CONFIDENCE,
+INVALID_VALUE or DATA_SCAN_MISMATCH is not silent; one the rules used as if right is.
+With --min, exits 1 when any measured figure is below it or any value is silently wrong.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Tally:
     summary_status_total: int = 0
     unmatched_records: int = 0
     unmatched_truth: int = 0
+    silent_wrong: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # (truth key, field, read, truth)
 
     def add(self, predicted: set[str], expected: set[str]) -> None:
         for code in predicted & expected:
@@ -128,6 +133,29 @@ def match_filings(records: list[dict[str, Any]], truth: Truth) -> tuple[dict[int
     return pairs, [i for i in recs if i not in pairs], sorted(free)
 
 
+def _same_value(key: str, read: Any, true: Any) -> bool:
+    from records.schema import PERSONAL_FIELDS
+    from rules.consistency import personal_agree
+
+    if isinstance(read, bool) or isinstance(true, bool):
+        return read is true
+    if isinstance(read, int | float) and isinstance(true, int | float):
+        return abs(float(read) - float(true)) < 1e-6
+    if isinstance(read, list) and isinstance(true, list):
+        return sorted(map(_norm, read)) == sorted(map(_norm, true))
+    if key in PERSONAL_FIELDS and read and true:
+        return personal_agree(str(read), str(true))  # both masked: compare what both show
+    return _norm(read) == _norm(true)
+
+
+def unflagged_wrong(record: dict[str, Any], t: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, read, truth) for each value that differs from the truth with no flag naming the field."""
+    named = {f.get("field") for f in record.get("flags", [])}
+    fields = record.get("fields") or {}
+    return [(k, fields[k], v) for k, v in sorted((t.get("fields") or {}).items())
+            if k in fields and k not in named and not _same_value(k, fields[k], v)]
+
+
 def score(records: list[dict[str, Any]], truth: Truth) -> Tally:
     tally = Tally()
     detailed = {code for t in truth.filings.values() for code in (t.get("flag_fields") or {})}
@@ -137,6 +165,7 @@ def score(records: list[dict[str, Any]], truth: Truth) -> Tally:
         tally.add(_record_codes(records[i], detailed), _truth_codes(t))
         tally.status_total += 1
         tally.status_right += records[i].get("status") == t.get("status")
+        tally.silent_wrong += [(key, *w) for w in unflagged_wrong(records[i], t)]
     for i in lone_records:
         tally.add(_record_codes(records[i], detailed), set())
     for key in lone_truth:
@@ -180,6 +209,8 @@ def figures(tally: Tally) -> dict[str, Any]:
                                     if tally.summary_status_total else None),
         "unmatched_records": tally.unmatched_records,
         "unmatched_truth": tally.unmatched_truth,
+        "silent_wrong_values": [{"filing": k, "field": f, "read": r, "truth": v}
+                                for k, f, r, v in sorted(tally.silent_wrong, key=lambda w: w[:2])],
     }
 
 
@@ -189,6 +220,8 @@ def below(report: dict[str, Any], minimum: float) -> list[str]:
     for name in ("status_accuracy", "summary_status_accuracy"):
         if report[name] is not None and report[name] < minimum:
             out.append(name)
+    if report["silent_wrong_values"]:
+        out.append(f"{len(report['silent_wrong_values'])} silent wrong values")
     return out
 
 
@@ -203,6 +236,10 @@ def render(report: dict[str, Any]) -> str:
     lines.append(f"status accuracy (filings): {_pct(report['status_accuracy']).strip()} over {report['filings']} filings")
     lines.append(f"status accuracy (summary tables): {_pct(report['summary_status_accuracy']).strip()}")
     lines.append(f"unmatched records: {report['unmatched_records']}, unmatched truth filings: {report['unmatched_truth']}")
+    wrong = report["silent_wrong_values"]
+    lines.append(f"silent wrong values (differ from the truth, no flag names the field): {len(wrong)}")
+    # Personal fields are shown masked in records and truth alike; nothing raw is printed.
+    lines += [f"  {w['filing']} {w['field']}: read {w['read']!r}, truth {w['truth']!r}" for w in wrong]
     return "\n".join(lines)
 
 
