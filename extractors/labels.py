@@ -197,6 +197,41 @@ def match_summary_column(text: str) -> str | None:
     return _match(text, _SUMMARY_INDEX, fuzzy=True)
 
 
+# A shorter tail could be the start of a real value (`地址` of an address).
+MIN_LABEL_TAIL = 3
+
+
+def strip_label_tail(key: str, value: str) -> str:
+    """`value` without the end of its own label in front of it.
+
+    A long label wraps in its cell (`…重大自主创新成果中` / `试验证（项）`); when the
+    rule between label and value is lost on a scan, the label's last line is read
+    as the start of the value (`试验证(项)1`). The longest tail (≥ 3 characters)
+    of any of the field's label forms that the value starts with goes; spaces and
+    full-/half-width forms do not matter. A value that is all label tail is kept.
+    """
+    spec = FIELD_SPECS_BY_KEY.get(key)
+    if spec is None or not value:
+        return value
+    # Prefix of the value in comparable form, and where in `value` each length ends.
+    squashed, ends = "", []
+    for i, ch in enumerate(value):
+        if not ch.isspace():
+            squashed += unicodedata.normalize("NFKC", ch)
+            ends.append((len(squashed), i + 1))
+    best = 0
+    for form in (spec.label, *spec.synonyms):
+        form = re.sub(r"\s+", "", unicodedata.normalize("NFKC", form))
+        for n in range(len(form), MIN_LABEL_TAIL - 1, -1):
+            if n > best and squashed.startswith(form[-n:]) and len(squashed) > n:
+                best = n
+                break
+    if not best:
+        return value
+    cut = next(i for length, i in ends if length >= best)
+    return value[cut:].strip()
+
+
 def unit_from_label(text: str | None) -> str | None:
     """The money unit a label or header declares (`原值（万元）` → 万元), or None."""
     s = unicodedata.normalize("NFKC", text or "").replace(" ", "")

@@ -10,6 +10,7 @@ between two fields is kept as a cell boundary.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
@@ -241,8 +242,8 @@ def assign_to_cells(
 
 # Tesseract's chi_sim model reads a full-width bracket as an angle bracket.
 OCR_CONFUSABLES = str.maketrans({"〈": "（", "〉": "）"})
-# Remnants of an erased table rule read as quotes or bars at a cell's edge.
-EDGE_JUNK = "|｜”“‘’\"'《》「」_—-~～·.,，、"
+# Remnants of an erased table rule read as quotes, bars or semicolons at a cell's edge.
+EDGE_JUNK = "|｜”“‘’\"'《》「」_—-~～·.,，、;；"
 
 
 # Stray quote marks read from specks next to a colon (`）“：`): the colon must stay clean
@@ -253,6 +254,7 @@ _QUOTES_AT_COLON = re.compile(r"[“”\"‘’']+\s*(?=[:：])|(?<=[:：])\s*[�
 def clean_cell(text: str) -> str:
     """OCR text of a cell without rule remnants at its edges and with confusables fixed."""
     text = _QUOTES_AT_COLON.sub("", text.translate(OCR_CONFUSABLES)).strip()
+    text = fix_bracket_pairs(text)
     start = 0
     while start < len(text) and text[start] in EDGE_JUNK:
         start += 1
@@ -262,6 +264,63 @@ def clean_cell(text: str) -> str:
     if end < len(text) and text[end - 1 : end] == "（":
         end -= 1
     return text[start:end].strip()
+
+
+_OPEN, _CLOSE = "(（《", ")）》"
+
+
+def fix_bracket_pairs(text: str) -> str:
+    """A round bracket closed by an angle one, or the reverse, is a misread round pair.
+
+    chi_sim reads `（` as `《` now and then: `工业《高性能材料)` is `工业（高性能材料）`.
+    A real `《书名》` pair is left alone, as is any bracket without a partner.
+    """
+    chars = list(text)
+    stack: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE and stack:
+            j = stack.pop()
+            if (chars[j] == "《") != (ch == "》"):
+                chars[j], chars[i] = "（", "）"
+    return "".join(chars)
+
+
+# What two OCR engines may make of the same print; ignored when comparing their readings.
+_MASK_RUN = re.compile(r"[*.·•]*\*[*.·•]*")  # asterisks read as dots or an ellipsis (… is ... in NFKC)
+_THOUSANDS_SEP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")  # 4.583.5 and 4,583.5
+_CN_DIGITS = "〇零一二三四五六七八九十"
+_CN_ZERO = re.compile(rf"(?<=[{_CN_DIGITS}])[@Oo0○]|[@Oo0○](?=[{_CN_DIGITS}])")  # 二@二六
+_TICK_BEFORE_OPTION = re.compile(r"[vV√✓✔](?=[是否有无])")
+_FINANCIAL = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
+_FINANCIAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "化": "仟", "未": "柒", "染": "柒", "陌": "佰", "乙": "亿"})
+
+
+def canonical_reading(text: str) -> str:
+    """A cell's text with the differences that do not change its meaning taken out.
+
+    Spaces, full/half-width forms, rule remnants at the edges, a run of masking
+    asterisks however it was read (its length is checked against the masking
+    shape later), `.` or `,` before three digits (a thousands separator either
+    way), 〇 read as @/O/0 in a date in Chinese numerals, a tick read as v, and
+    chi_sim's misreads of the financial numerals inside a written-out amount.
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_cell(text)))
+    s = _MASK_RUN.sub("*", s)
+    s = _THOUSANDS_SEP.sub(",", s)
+    if sum(c in _CN_DIGITS for c in s) >= 3:
+        s = _CN_ZERO.sub("〇", s)
+    s = _TICK_BEFORE_OPTION.sub("√", s)
+    if sum(c in _FINANCIAL for c in s) >= 3:
+        s = s.translate(_FINANCIAL_MISREADS)
+    return s
+
+
+def readings_agree(a: str, b: str) -> bool:
+    """Whether two engines' readings of one cell say the same (see canonical_reading)."""
+    ca, cb = canonical_reading(a), canonical_reading(b)
+    return bool(ca) and ca == cb
 
 
 def _ends_number(text: str) -> bool:

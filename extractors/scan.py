@@ -260,9 +260,10 @@ def reread_weak_cells(
         for i, ws in replaced.items():
             if _cjk_count(ws) < _cjk_count(per_cell[i]):
                 continue
-            if layout.join_words(ws) != layout.join_words(per_cell[i]):
-                # Two engines disagree: keep the second (the better reader of rare
-                # characters) but never as sure.
+            if not layout.readings_agree(layout.join_words(ws), layout.join_words(per_cell[i])):
+                # Two engines disagree (beyond separators, widths, rule specks: see
+                # layout.canonical_reading): keep the second (the better reader of
+                # rare characters) but never as sure.
                 ws = [w.model_copy(update={"conf": min(w.conf, DISAGREEMENT_CONF)}) for w in ws]
             better[i] = ws
     else:

@@ -16,6 +16,7 @@ from extractors.labels import (
     match_equipment_column,
     match_label,
     match_summary_column,
+    strip_label_tail,
     unit_from_label,
 )
 from extractors.values import (
@@ -64,12 +65,15 @@ def fields_from_pairs(pairs: Iterable[LabelValue]) -> tuple[dict[str, FieldValue
     fields: dict[str, FieldValue] = {}
     for pair in pairs:
         key = match_label(pair.label)
-        raw = clean_text(pair.value)
-        if key is None or not raw:
+        if key is None:
+            continue
+        text = strip_label_tail(key, pair.value)
+        raw = clean_text(text)
+        if not raw:
             continue
         if key in fields and fields[key].error is None:
             continue
-        value, certainty, error = parse_field(key, pair.value, unit_hint=pair.label)
+        value, certainty, error = parse_field(key, text, unit_hint=pair.label)
         fields[key] = FieldValue(
             key=key,
             raw=raw,

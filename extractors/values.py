@@ -35,7 +35,8 @@ _DIGITS = {
 }
 # 什 is an old form of 十; 任 and 陌 are how OCR reads 仟 and 佰 on scans.
 _SMALL_UNITS = {"十": 10, "拾": 10, "什": 10, "百": 100, "佰": 100, "陌": 100, "千": 1000, "仟": 1000, "任": 1000}
-_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+# 乙 is how OCR reads 亿 (the person radical lost): only ever a unit between numerals here.
+_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000, "乙": 100_000_000}
 _NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?|\.\d+|.")
 _THOUSANDS = re.compile(r"(?<=\d)[,，'](?=\d{3}(?:\D|$))")
 

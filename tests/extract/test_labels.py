@@ -11,6 +11,7 @@ from extractors.labels import (
     match_equipment_column,
     match_label,
     match_summary_column,
+    strip_label_tail,
     unit_from_label,
 )
 
@@ -121,3 +122,20 @@ def test_unit_from_label(text, unit):
 def test_personal_fields_are_marked():
     personal = {k for k, s in FIELD_SPECS_BY_KEY.items() if s.personal}
     assert personal == {"legal_rep", "contact_name", "contact_phone", "contact_email", "tech_leader"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        # The wrapped last line of a long label, read into the value cell on a scan.
+        ("major_achievements", "试验证(项)1", "1"),
+        ("major_achievements", "试验证 （项） 2", "2"),
+        ("violations_3y", "上安全、质量、环境污染、失泄密事故无", "无"),
+        # Two characters could begin a real value; a value that is only label stays.
+        ("address", "地址路1号", "地址路1号"),
+        ("major_achievements", "(项)", "(项)"),
+        ("platform_name", "华南先进材料中试平台", "华南先进材料中试平台"),
+    ],
+)
+def test_strip_label_tail(key, value, expected):
+    assert strip_label_tail(key, value) == expected

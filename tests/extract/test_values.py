@@ -89,6 +89,7 @@ def test_parse_number(raw, expected):
         # variant forms (参, 什) and OCR's readings of 仟/柒 on scans
         ("肆仟染佰伍拾参万元", None, 4753.0),
         ("贰亿伍任陆佰零陆万元", None, 25606.0),
+        ("贰乙伍仟陆佰零陆万元", None, 25606.0),  # 亿 without its person radical
         ("伍什万元", None, 50.0),
     ],
 )

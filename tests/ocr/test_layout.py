@@ -64,6 +64,15 @@ def test_clean_cell_drops_rule_remnants_and_fixes_brackets():
     assert layout.clean_cell("| 1,250.5") == "1,250.5"
     assert layout.clean_cell("人员〈人)") == "人员（人)"
     assert layout.clean_cell("VF-200") == "VF-200"
+    assert layout.clean_cell(";深圳市澜启电子材料有限公司") == "深圳市澜启电子材料有限公司"
+
+
+def test_a_round_bracket_read_as_an_angle_one_is_paired_back():
+    assert layout.fix_bracket_pairs("原材料工业《高性能电子化学品)") == "原材料工业（高性能电子化学品）"
+    assert layout.fix_bracket_pairs("工业(高性能》") == "工业（高性能）"
+    # A real title pair and lone brackets are not touched.
+    assert layout.fix_bracket_pairs("依据《中试平台管理办法》") == "依据《中试平台管理办法》"
+    assert layout.fix_bracket_pairs("工业(高性能") == "工业(高性能"
 
 
 def test_tight_latin_pieces_join_without_space():
@@ -82,3 +91,23 @@ def test_asterisks_inside_a_phone_number():
     words = [w("138w5678", 0, 0, 240, 30)]
     stars = [(66, 1, 78, 13), (84, 1, 96, 13), (102, 1, 114, 13), (120, 1, 132, 13)]
     assert layout.join_words(layout.put_asterisks(words, stars)) == "138****5678"
+
+
+def test_two_readings_agree_when_they_differ_only_in_form():
+    agree = layout.readings_agree
+    assert agree("4.583.5万元", "4,583.5万元")  # thousands separator read as a dot
+    assert agree("158…**2459", "158****2459")  # asterisks read as an ellipsis: the count is checked later
+    assert agree("”有", "有")  # a rule speck at the edge
+    assert agree("二@二六年十二月二十八日", "二〇二六年十二月二十八日")
+    assert agree("肆什伍佰零贰万伍仟元", "肆仟伍佰零贰万伍仟元")
+    assert agree("V否", "√否")
+    assert agree("原材料工业(先进材料)", "原材料工业（先进材料）")
+
+
+def test_two_readings_disagree_when_the_meaning_differs():
+    agree = layout.readings_agree
+    assert not agree("4583.5万元", "458.35万元")  # a decimal point is not a separator
+    assert not agree("2026-12-28", "2026-12-23")
+    assert not agree("有", "在")
+    assert not agree("先进陶资材料", "先进陶瓷材料")
+    assert not agree("", "")
