@@ -10,9 +10,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel
+from stdnum.cn import uscc as stdnum_uscc
 
 from extractors.labels import (
     FIELD_SPECS_BY_KEY,
+    FieldType,
     match_equipment_column,
     match_label,
     match_summary_column,
@@ -55,6 +57,26 @@ def _invalid_flag(key: str, raw: str, error: str) -> Flag:
     )
 
 
+# A value whose own check holds is trusted at least this much (above Settings.low_confidence),
+# provided it was read with at least SELF_CHECK_MIN_CONF: a check confirms a fair reading,
+# it does not rescue a guess.
+SELF_CHECKED_CONF = 0.9
+SELF_CHECK_MIN_CONF = 0.5
+
+
+def self_check(key: str, value: object) -> bool:
+    """Whether `value` passes a check of its own that a misreading almost never passes.
+
+    Only the uscc has one: its GB 32100 check digit (python-stdnum), which one misread
+    character passes with a chance of 1 in 31. Dates, counts and amounts that parse
+    are not checked this way: a misread digit gives another plausible value.
+    """
+    spec = FIELD_SPECS_BY_KEY.get(key)
+    if spec is None or spec.type != FieldType.USCC or not isinstance(value, str):
+        return False
+    return stdnum_uscc.is_valid(value)
+
+
 def fields_from_pairs(pairs: Iterable[LabelValue]) -> tuple[dict[str, FieldValue], list[Flag]]:
     """Typed fields from label/value pairs; an unparseable value gives INVALID_VALUE.
 
@@ -74,11 +96,14 @@ def fields_from_pairs(pairs: Iterable[LabelValue]) -> tuple[dict[str, FieldValue
         if key in fields and fields[key].error is None:
             continue
         value, certainty, error = parse_field(key, text, unit_hint=pair.label)
+        conf = max(0.0, min(1.0, pair.conf)) * certainty
+        if conf >= SELF_CHECK_MIN_CONF and self_check(key, value):
+            conf = max(conf, SELF_CHECKED_CONF)
         fields[key] = FieldValue(
             key=key,
             raw=raw,
             value=value,
-            confidence=round(max(0.0, min(1.0, pair.conf)) * certainty, 4),
+            confidence=round(conf, 4),
             page=pair.page,
             bbox=pair.bbox,
             error=error,

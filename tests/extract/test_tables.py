@@ -36,6 +36,22 @@ def test_fields_from_pairs_types_values_and_combines_confidence():
     assert fields["fill_date"].value == "2026-12-28"
 
 
+def test_a_uscc_whose_check_digit_holds_is_trusted_when_read_fairly():
+    from samples.model import break_check_digit
+
+    good = "91441302MA0XE98J5J"
+    fields, _ = fields_from_pairs([LabelValue(label="统一社会信用代码", value=good, conf=0.75)])
+    assert fields["uscc"].confidence == pytest.approx(0.9)
+    # A broken check digit, or a reading too poor to start from, stays as unsure as it was read.
+    fields, _ = fields_from_pairs([LabelValue(label="统一社会信用代码", value=break_check_digit(good), conf=0.75)])
+    assert fields["uscc"].confidence == pytest.approx(0.75)
+    fields, _ = fields_from_pairs([LabelValue(label="统一社会信用代码", value=good, conf=0.3)])
+    assert fields["uscc"].confidence == pytest.approx(0.3)
+    # Other values have no check of their own: a parsed date is as sure as its reading.
+    fields, _ = fields_from_pairs([LabelValue(label="填报日期", value="2026-12-28", conf=0.75)])
+    assert fields["fill_date"].confidence == pytest.approx(0.75)
+
+
 def test_fields_from_pairs_flags_unparseable_values():
     fields, flags = fields_from_pairs([LabelValue(label="中试设备或设施原值（万元）", value="一千多万")])
     assert fields["equipment_value_wan"].value is None
