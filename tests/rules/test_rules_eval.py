@@ -95,3 +95,30 @@ def test_errors_are_counted(sample):
 
 def test_missing_inputs(tmp_path):
     assert rules_eval.main([str(tmp_path), str(tmp_path)]) == 2
+
+
+def test_a_wrong_value_without_a_flag_is_counted_as_silent(sample, capsys):
+    out, truth = sample
+    p1 = json.loads((truth / "filings" / "p1.json").read_text(encoding="utf-8"))
+    p1["fields"] = {"equipment_value_wan": 1250.5, "city": "广州市", "has_roadmap": True, "contact_name": "张*"}
+    (truth / "filings" / "p1.json").write_text(json.dumps(p1, ensure_ascii=False), encoding="utf-8")
+
+    def run(fields, flags=()):
+        rec = record("甲中试平台", U1, flags)
+        rec["fields"].update(fields)
+        write(out, [summary(), rec,
+                    record("乙中试平台", U2, [("INELIGIBLE", "equipment_value")], "needs_review"),
+                    record(None, None, [("CLASSIFIED_MARKING", None)], "quarantined", paths=["p3/scan.pdf"])])
+        return rules_eval.figures(rules_eval.score(rules_eval.load_records(out), rules_eval.load_truth(truth)))
+
+    right = {"equipment_value_wan": 1250.5, "city": "广州 市", "has_roadmap": True, "contact_name": "张*"}
+    assert run(right)["silent_wrong_values"] == []
+    wrong = dict(right, equipment_value_wan=125.5, has_roadmap=False)
+    report = run(wrong)
+    assert [(w["field"], w["read"]) for w in report["silent_wrong_values"]] == [("equipment_value_wan", 125.5),
+                                                                                ("has_roadmap", False)]
+    assert rules_eval.main([str(out), str(truth), "--min", "0.98"]) == 1  # a silent wrong value fails the run
+    assert "silent wrong values" in capsys.readouterr().err
+    # The same misreads with LOW_CONFIDENCE on their fields are not silent.
+    flagged = run(wrong, [("LOW_CONFIDENCE", "equipment_value_wan"), ("LOW_CONFIDENCE", "has_roadmap")])
+    assert flagged["silent_wrong_values"] == []
