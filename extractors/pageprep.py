@@ -307,28 +307,131 @@ def table_lines(bw: np.ndarray, dpi: int) -> TableLines:
     return TableLines(horiz, vert)
 
 
-def without_streaks(lines: TableLines, dpi: int) -> np.ndarray:
-    """All rules except photocopier streaks.
+# Pieces of one streak (broken by text, rules and JPEG) lie up to this far apart.
+STREAK_JOIN_MM = 40.0
+
+
+@dataclass(frozen=True)
+class Streak:
+    """One photocopier streak: its box and which pixels of the line mask inside the box are it."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1
+    pixels: np.ndarray  # bool, the box's size
+
+
+def find_streaks(mask: np.ndarray, dpi: int, *, vertical: bool) -> list[Streak]:
+    """Photocopier streaks among the lines of one direction (a mask, 255 = line).
 
     A table sits inside the page margins; a line that runs into the top or
-    bottom margin (or the left or right one) is a streak from the glass or the
-    drum. It must not split cells (it is still erased before OCR). Each
+    bottom margin (or the left or right one, for horizontal lines) is a streak
+    from the glass or the drum. Text and rules break a streak into pieces, and
+    after deskew it runs a little aslant, so pieces in line with each other
+    (a few px of slack) are joined first, on a quarter-size copy to keep it
+    cheap; the joined line is a streak when any part of it reaches a margin.
+    """
+    f = 4
+    h, w = mask.shape
+    sw, sh = max(1, w // f), max(1, h // f)
+    small = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_AREA)
+    if not small.any():
+        return []
+    join = max(3, int(STREAK_JOIN_MM * dpi / 25.4 / f))
+    on = (small > 0).astype(np.uint8)
+    # Pieces are grouped by growing them along the line (± 2 px across, for the slant);
+    # the group's extent is that of its pieces, not of the grown area.
+    grown = cv2.dilate(on, np.ones((join, 5) if vertical else (5, join), np.uint8))
+    n, labels = cv2.connectedComponents(grown, connectivity=8)
+    labels = labels * on
+    margin = 8 * dpi / 25.4
+    out = []
+    for i in range(1, n):
+        ys, xs = np.nonzero(labels == i)
+        if ys.size == 0:
+            continue
+        X, Y, X1, Y1 = f * int(xs.min()), f * int(ys.min()), f * (int(xs.max()) + 1), f * (int(ys.max()) + 1)
+        if not ((vertical and (Y < margin or Y1 > h - margin)) or (not vertical and (X < margin or X1 > w - margin))):
+            continue
+        x0, y0, x1, y1 = max(0, X - f), max(0, Y - f), min(w, X1 + f), min(h, Y1 + f)
+        region = cv2.dilate((labels == i).astype(np.uint8), np.ones((3, 3), np.uint8))
+        # Back to full size over the box: small pixel (x // f, y // f) covers full pixel (x, y).
+        yi = np.minimum(np.arange(y0, y1) // f, sh - 1)
+        xi = np.minimum(np.arange(x0, x1) // f, sw - 1)
+        pixels = (region[np.ix_(yi, xi)] > 0) & (mask[y0:y1, x0:x1] > 0)
+        out.append(Streak((x0, y0, x1, y1), pixels))
+    return out
+
+
+def without_streaks(lines: TableLines, dpi: int) -> np.ndarray:
+    """All rules except photocopier streaks (`find_streaks`).
+
+    A streak must not split cells (it is still erased before OCR). Each
     direction is cleaned in its own mask: a streak crosses the rules of the other.
     """
-    h, w = lines.vertical.shape
-    margin = int(8 * dpi / 25.4)
     kept = []
     for mask, vertical in ((lines.vertical, True), (lines.horizontal, False)):
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         out = mask.copy()
-        for i in range(1, n):
-            x, y, cw, ch, _ = stats[i]
-            if (vertical and (y < margin or y + ch > h - margin)) or (
-                not vertical and (x < margin or x + cw > w - margin)
-            ):
-                out[labels == i] = 0
+        for st in find_streaks(mask, dpi, vertical=vertical):
+            x0, y0, x1, y1 = st.box
+            out[y0:y1, x0:x1][st.pixels] = 0
         kept.append(out)
     return cv2.bitwise_or(kept[0], kept[1])
+
+
+# Widest rule (or streak) band across which a character's stroke is put back.
+STROKE_BRIDGE_MM = 1.0
+
+
+def erase_rules(bw: np.ndarray, lines: TableLines, dpi: int, gray: np.ndarray | None = None) -> np.ndarray:
+    """`bw` without its rules, but with the strokes of characters that cross them.
+
+    A photocopier streak runs through the value column and over characters;
+    erasing it cut `有` into `在` and `无` into `2`. Where ink continues on both
+    sides of an erased vertical band (within STROKE_BRIDGE_MM), the stroke
+    crosses it and is put back; likewise across horizontal bands. Where two
+    rules cross nothing is put back: that is a table corner, not a character.
+    With `gray` (the page before binarisation), ink clearly darker than the
+    line it lies on is put back too: a toner streak is gray, print under it
+    black, so even a stroke running along the streak survives.
+    """
+    k = np.ones((3, 3), np.uint8)
+    hband = cv2.dilate(lines.horizontal, k) > 0
+    vband = cv2.dilate(lines.vertical, k) > 0
+    out = bw.copy()
+    out[hband | vband] = 255
+    ink = np.where(out == 0, 255, 0).astype(np.uint8)
+    gap = max(3, int(round(STROKE_BRIDGE_MM * dpi / 25.4)))
+    across_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1))) > 0
+    across_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap))) > 0
+    crossing = (vband & ~hband & across_v) | (hband & ~vband & across_h)
+    out[crossing & (bw == 0)] = 0
+    if gray is not None:
+        _restore_under_streaks(out, bw, gray, lines, dpi)
+    return out
+
+
+# A streak lighter than this (median gray) is toner haze; print under it can be told apart.
+STREAK_MIN_GRAY = 120
+# Print this much darker than the streak it lies under is not part of the streak.
+DARKER_THAN_LINE = 60
+
+
+def _restore_under_streaks(out: np.ndarray, bw: np.ndarray, gray: np.ndarray, lines: TableLines, dpi: int) -> None:
+    """Put back the print under light photocopier streaks (in place): ink clearly darker than the streak."""
+    k = np.ones((3, 3), np.uint8)
+    for mask, other, vertical in ((lines.vertical, lines.horizontal, True), (lines.horizontal, lines.vertical, False)):
+        for st in find_streaks(mask, dpi, vertical=vertical):
+            x0, y0, x1, y1 = st.box
+            g = gray[y0:y1, x0:x1]
+            if not st.pixels.any():
+                continue
+            level = float(np.median(g[st.pixels]))
+            if level < STREAK_MIN_GRAY:
+                continue  # a black streak (a black-and-white copy): print under it cannot be told apart
+            # Only on the streak's own erased band, not where a rule of the other direction crosses it.
+            band = cv2.dilate(st.pixels.astype(np.uint8), k) > 0
+            across = cv2.dilate((other[y0:y1, x0:x1] > 0).astype(np.uint8), k) > 0
+            print_under = band & ~across & (g < level - DARKER_THAN_LINE) & (bw[y0:y1, x0:x1] == 0)
+            out[y0:y1, x0:x1][print_under] = 0
 
 
 def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
@@ -454,11 +557,9 @@ def prepare_page(
     bw = binarize(gray)
     # Rules are found on the un-denoised ink: the median filter would erase 1-px rules.
     rules = table_lines(255 - ink_mask(gray), new_dpi)
-    lines = rules.all()
     cells = find_cells(without_streaks(rules, new_dpi), new_dpi)
     # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
-    clean = despeckle(bw, new_dpi)
-    clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
+    clean = erase_rules(despeckle(bw, new_dpi), rules, new_dpi, gray)
     cv2.imwrite(str(out), clean, FAST_PNG)
     return PreparedPage(
         original=original,

@@ -156,3 +156,35 @@ def test_find_asterisks_on_a_rendered_masked_name():
     stars = pageprep.find_asterisks(bw, (0, 0, 400, 80), 42.0)
     assert len(stars) == 3  # the parts of 欧 are not taken for asterisks
     assert all(s[0] > 50 for s in stars)  # all right of 欧
+
+
+def _streaked(tmp_path: Path, *, level: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """A 300-dpi page, and the same page with a streak of gray `level` running through its values' first characters."""
+    spec = PageSpec(fields=[("平台名称", "有有有"), ("依托单位", "无无无"), ("所在地市", "有无有")])
+    clean = cv2.imread(str(render_page(tmp_path / "p.png", spec, dpi=300)), cv2.IMREAD_GRAYSCALE)
+    x = int((20 + 70 + 3 + 1.6) * 300 / 25.4)  # the middle of the first character of each value
+    streaked = clean.copy()
+    band = streaked[:, x : x + 5]
+    streaked[:, x : x + 5] = np.minimum(band, level)  # a toner streak darkens paper, print stays black
+    return clean, streaked, x
+
+
+@pytest.mark.parametrize("level", [150, 0])  # a gray streak (photocopy), a black one (black-and-white copy)
+def test_erasing_a_streak_keeps_the_characters_under_it(tmp_path, level):
+    clean, streaked, x = _streaked(tmp_path, level=level)
+    cells = 0
+    for gray in (clean, streaked):
+        bw = pageprep.binarize(gray)
+        rules = pageprep.table_lines(255 - pageprep.ink_mask(gray), 300)
+        out = pageprep.erase_rules(bw, rules, 300, gray)
+        strip = out[:, x - 4 : x + 9] == 0  # the streak's band with the erased margin
+        if gray is clean:
+            want, cells = int(strip.sum()), len(pageprep.find_cells(pageprep.without_streaks(rules, 300), 300))
+            continue
+        got = int(strip.sum())
+        assert len(pageprep.find_cells(pageprep.without_streaks(rules, 300), 300)) == cells
+    # Under a gray streak the print is told apart by its darkness and comes back whole; under a
+    # black one the strokes that cross it do. Erasing the band as it was kept less than half.
+    assert want > 0
+    assert got >= (0.9 if level else 0.7) * want
+    assert got <= 1.1 * want  # the streak itself is not put back
