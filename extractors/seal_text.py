@@ -39,12 +39,39 @@ UNSURE_AT = 0.75  # below a match but above these, the ring is "unclear", not "a
 CORE_UNSURE_AT = 0.50
 
 
+def _print_cut(gray: np.ndarray, paper: float) -> float | None:
+    """The gray level between black print and mid-gray seal ink, or None when they are not apart.
+
+    Red ink turns mid-gray (~90 at full pressure) on a gray scan while print stays
+    near black; Otsu on the ink pixels splits the two when both are there.
+    """
+    dark_mask = gray < paper - 40
+    dark = gray[dark_mask]
+    if dark.size < 200:
+        return None
+    t, _ = cv2.threshold(dark.astype(np.uint8).reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    lo, hi = dark[dark < t], dark[dark >= t]
+    if lo.size < 50 or hi.size < 50:
+        return None
+    black, seal = float(np.median(lo)), float(np.median(hi))
+    # No near-black core (a seal with no print on it, its darker half is not print): nothing
+    # to split. Red ink at full pressure is still ~0.35 of the paper; print is far darker.
+    if float(np.percentile(lo, 10)) > 0.25 * paper or seal - black < 50:
+        return None
+    # On a black-and-white scan the only mid-gray is the blurred rim of black strokes:
+    # it does not survive an erosion, the strokes of a gray seal do.
+    mid = (dark_mask & (gray >= t)).astype(np.uint8)
+    if np.count_nonzero(cv2.erode(mid, np.ones((3, 3), np.uint8))) < 0.03 * hi.size:
+        return None
+    return (black + seal) / 2
+
+
 def _ink(roi: np.ndarray, colour: bool) -> np.ndarray:
     """Seal ink strength 0..255: redness on colour pages (black print drops out), darkness on gray.
 
-    On gray scans red ink turns mid-gray while print stays near black, so the
-    darkest pixels are damped: print crossing the ring then reads as outlines,
-    not as solid strokes on top of the lettering.
+    On gray scans red ink turns mid-gray while print stays near black, so black
+    print (and its anti-aliased rim) is cut out before unwrapping: print crossing
+    the lettering would otherwise read as glyphs of its own.
     """
     if colour and roi.ndim == 3:
         b, g, r = (roi[..., i].astype(np.int16) for i in range(3))
@@ -53,9 +80,12 @@ def _ink(roi: np.ndarray, colour: bool) -> np.ndarray:
         gray = (roi if roi.ndim == 2 else cv2.cvtColor(roi[..., :3], cv2.COLOR_BGR2GRAY)).astype(np.float32)
         paper = float(np.percentile(gray, 90))
         ink = np.clip(paper - gray, 0, 255)
-        black = float(np.percentile(gray, 2))
-        if black < 45 < paper - 90:  # true black print present beside mid-gray seal ink
-            ink = np.where(gray < black + 15, ink * 0.35, ink)
+        cut = _print_cut(gray, paper)
+        if cut is not None:
+            # Print and its anti-aliased rim go; what is left is the seal's own gray.
+            k = max(3, round(min(roi.shape[:2]) / 160) | 1)
+            print_mask = cv2.dilate((gray < cut).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            ink[print_mask > 0] = 0
     hi = float(np.percentile(ink, 99.5))
     lo = float(np.percentile(ink, 50))
     if hi - lo < 10:
