@@ -1,6 +1,6 @@
 """Deterministic sample batches with ground truth.
 
-    python -m samples.generate OUT --seed N --set demo|full|faults|degraded
+    python -m samples.generate OUT --seed N --set demo|full|faults|degraded|clean
 
 writes OUT/batch/ (the upload) and OUT/truth/ (manifest.json, filings/<key>.json,
 registry.csv) in the format of docs/architecture.md "Sample batches and ground
@@ -36,7 +36,7 @@ from samples.render_scan import (Degradation, anchor_px, degrade, random_degrada
 from samples.render_xlsx import write_equipment_xlsx, write_info_xlsx, write_summary_xlsx
 from samples.sealdraw import draw_seal, seal_diameter_px
 
-SETS = ("demo", "full", "faults", "degraded")
+SETS = ("demo", "full", "faults", "degraded", "clean")
 PROVINCE = "广东省"
 ROUND = "2026-12"
 CLASSIFIED = "秘密★5年"
@@ -492,6 +492,26 @@ def degraded_plans(seed: int) -> BatchPlan:
     return bp
 
 
+def clean_plans(seed: int) -> BatchPlan:
+    """The demo's cases with the set's own draws, every filing with a stamped scan at 300 dpi.
+
+    What a careful office sends: colour, 300 dpi, the seal on the signature
+    block, light JPEG (q 80–90), only the scanner's own tilt and softness. The
+    data-only filings of the demo get a scan too, so every platform is read by OCR.
+    """
+    bp = demo_plans(seed, "clean")
+    rng = sub_rng(seed, "clean", "conditions")
+    for plan in bp.filings:
+        if not plan.scan:
+            plan.scan, plan.scan_name = "pdf", "盖章扫描件.pdf"
+            plan.cases = tuple(c for c in plan.cases if c != "data_only") + ("scan_added",)
+        plan.dpi = 300
+        plan.jpeg_quality = rng.randint(80, 90)
+        plan.cases = plan.cases + ("clean_300dpi",)
+    bp.summary.dpi = 300
+    return bp
+
+
 def full_plans(seed: int) -> BatchPlan:
     bp = demo_plans(seed, "full")
     bp.set_name = "full"
@@ -544,6 +564,8 @@ def build_plan(set_name: str, seed: int) -> BatchPlan:
         return faults_plans(seed)
     if set_name == "degraded":
         return degraded_plans(seed)
+    if set_name == "clean":
+        return clean_plans(seed)
     raise ValueError(f"unknown set {set_name!r}; choose one of {', '.join(SETS)}")
 
 

@@ -168,3 +168,15 @@ def test_classified_marking_and_scan_budget(fresh_demo):
     assert pages <= 14
     size = sum(p.stat().st_size for p in (fresh_demo / "batch").rglob("*") if p.is_file())
     assert size < 8 * 1024 * 1024
+
+
+def test_clean_set_scans_every_filing_at_300_dpi_in_colour():
+    demo, clean = build_plan("demo", 7), build_plan("clean", 7)
+    assert [p.key for p in clean.filings] == [p.key for p in demo.filings]
+    for plan in clean.filings:
+        assert plan.scan and plan.dpi == 300 and 80 <= plan.jpeg_quality <= 90
+        assert plan.degradations is None and not plan.seal_over_table
+    assert clean.summary.dpi == 300
+    # Its own draws: the same cases with other names and values than the demo's.
+    assert [p.platform.uscc for p in clean.filings] != [p.platform.uscc for p in demo.filings]
+    assert {p.key: p.stamp for p in clean.filings} == {p.key: p.stamp for p in demo.filings}
