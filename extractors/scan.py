@@ -40,7 +40,7 @@ from pilot_intake.models import (
 )
 from pilot_intake.settings import Settings
 
-from extractors import layout, pageprep
+from extractors import layout, pageprep, ticks
 from extractors.classify import classify_text
 from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_equipment_column, match_label, match_summary_column
 from extractors.layout import Row
@@ -205,6 +205,7 @@ def reread_weak_cells(
     cells: list[tuple[float, float, float, float]],
     engine: OcrEngine,
     threshold: float = REREAD_BELOW,
+    image: np.ndarray | None = None,
 ) -> list[Word]:
     """Read weakly-read table cells again on their own; keep whichever reading is surer.
 
@@ -213,6 +214,7 @@ def reread_weak_cells(
     where the page pass was not. The weak cells of a page are stacked into one
     strip image so that they cost one engine call, not one per cell (loading
     the chi_sim model dominates a small call). Clean pages cost nothing.
+    `image`: the prepared page's pixels when the caller holds them (else read from its file).
     """
     per_cell, _ = layout.assign_to_cells(words, cells)
     weak = [
@@ -221,7 +223,8 @@ def reread_weak_cells(
     ][:MAX_REREADS]
     if not weak:
         return words
-    image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
     pad = 20  # tesseract needs a white margin around each line
     crops, offsets = [], []  # offsets: (cell index, strip y0, strip y1, dx, dy) to map back
     y = pad
@@ -239,12 +242,8 @@ def reread_weak_cells(
     strip = np.full((y, width), 255, np.uint8)
     for crop, top in crops:
         strip[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop
-    strip_path = prep.ocr_image.with_name(prep.ocr_image.stem + "-weak.png")
-    cv2.imwrite(str(strip_path), strip, pageprep.FAST_PNG)
-    try:
-        again = engine.read_fields(strip_path, dpi=prep.dpi)
-    finally:
-        strip_path.unlink(missing_ok=True)
+    # Handed over in memory: no PNG written and decoded again (engines take arrays).
+    again = engine.read_fields(strip, dpi=prep.dpi)
     replaced: dict[int, list[Word]] = {}
     for w in again:
         cy = (w.bbox[1] + w.bbox[3]) / 2
@@ -334,14 +333,15 @@ def personal_value_cells(rows: list[Row]) -> list[tuple[str, layout.CellText, la
     return out
 
 
-def mark_asterisks(prep: pageprep.PreparedPage, words: list[Word], rows: list[Row]) -> tuple[list[Word], bool]:
+def mark_asterisks(
+    prep: pageprep.PreparedPage, words: list[Word], rows: list[Row], image: np.ndarray | None = None
+) -> tuple[list[Word], bool]:
     """In the values of personal-data fields, read masking asterisks from their shape.
 
     Only personal-data values are looked at: that is where masked text
     (`欧***`, `138****5678`) is printed, and nowhere else can a small raised
     blob be mistaken for one.
     """
-    image = None
     changed = False
     for key, label, value in personal_value_cells(rows):
         inside = [w for w in words if _centre_in(w.bbox, value.bbox)]
@@ -381,14 +381,18 @@ def reads_well(words: list[Word]) -> bool:
 
 def _prepare_and_read(
     image: PageImage, out: Path, engine: OcrEngine | None, tesseract_cmd: str, *, detect_orientation: bool
-) -> tuple[pageprep.PreparedPage, list[Word]]:
+) -> tuple[pageprep.PreparedPage, np.ndarray, list[Word]]:
     try:
         prep = pageprep.prepare_page(
             image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation
         )
     except ValueError as exc:
         raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: {exc}") from exc
-    return prep, (engine.read(prep.ocr_image, dpi=prep.dpi) if engine is not None else [])
+    # Decoded once: the page pass, the cell re-reads and the asterisk shapes share the pixels.
+    pixels = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+    if pixels is None:
+        raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: the prepared image cannot be read")
+    return prep, pixels, (engine.read(pixels, dpi=prep.dpi) if engine is not None else [])
 
 
 def read_page(
@@ -398,19 +402,20 @@ def read_page(
     prepared_path = workdir / f"ocr-{image.number:04d}.png"
     # Most pages are upright: read them as they are, and pay for orientation
     # detection (and a second reading) only when the first reading is poor.
-    prep, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False)
+    prep, pixels, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False)
     if not reads_well(words):
-        prep2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=True)
+        prep2, pixels2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=True)
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
-            prep, words = prep2, words2
+            prep, pixels, words = prep2, pixels2, words2
         else:
             # Not turned after all: restore the first preparation's image for the cell re-reads.
-            prep, words = _prepare_and_read(image, prepared_path, None, tesseract_cmd, detect_orientation=False)[0], words
+            prep, pixels, _ = _prepare_and_read(image, prepared_path, None, tesseract_cmd, detect_orientation=False)
     cells = [c.bbox for c in prep.cells]
-    words = reread_weak_cells(prep, words, cells, engine, threshold)
+    words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
-    words, changed = mark_asterisks(prep, words, rows)
-    if changed:
+    words, changed = mark_asterisks(prep, words, rows, image=pixels)
+    words, ticked = ticks.mark_ticks(prep.ocr_image, words, rows)
+    if changed or ticked:
         rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     back = prep.to_prepared.inverse()
     page_words = [Word(text=w.text, bbox=back.map_box(w.bbox), conf=w.conf) for w in words]
