@@ -54,6 +54,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "TessBaseAPIDelete": ([vp], None),
         "TessBaseAPIEnd": ([vp], None),
         "TessBaseAPIInit3": ([vp, cp, cp], ip),
+        "TessBaseAPISetVariable": ([vp, cp, cp], ip),
         "TessBaseAPISetPageSegMode": ([vp, ip], None),
         "TessBaseAPISetImage": ([vp, vp, ip, ip, ip, ip], None),
         "TessBaseAPISetSourceResolution": ([vp, ip], None),
@@ -127,7 +128,8 @@ def version() -> str:
 class TessApi:
     """One initialised TessBaseAPI handle for one language string. Not thread-safe."""
 
-    def __init__(self, lib: ctypes.CDLL, lang: str, datapath: str | None = None):
+    def __init__(self, lib: ctypes.CDLL, lang: str, datapath: str | None = None,
+                 variables: tuple[tuple[str, str], ...] = ()):
         self._lib = lib
         self.lang = lang
         self._h = lib.TessBaseAPICreate()
@@ -142,6 +144,10 @@ class TessApi:
                 "install it with `apt-get install tesseract-ocr-" + lang.split("+")[0].replace("_", "-").lower()
                 + "` (or put the .traineddata files in TESSDATA_PREFIX)",
             )
+        for name, value in variables:
+            if not lib.TessBaseAPISetVariable(self._h, name.encode(), value.encode()):
+                self.close()
+                raise ValueError(f"tesseract has no parameter {name!r}")
 
     def tsv(self, image: np.ndarray, *, psm: int, dpi: int | None, timeout_s: float) -> str:
         """Recognise a gray (H×W) or RGB (H×W×3) uint8 image; tesseract's TSV with a header line."""
@@ -186,10 +192,11 @@ def _close_all(handles: list[TessApi]) -> None:
 class ApiPool:
     """Initialised handles of one language, lent to one caller at a time."""
 
-    def __init__(self, lang: str, datapath: str | None = None):
+    def __init__(self, lang: str, datapath: str | None = None, variables: tuple[tuple[str, str], ...] = ()):
         self.lang = lang
         self._lib = library()
         self._datapath = datapath
+        self._variables = variables
         self._idle: list[TessApi] = []
         self._all: list[TessApi] = []
         self._lock = threading.Lock()
@@ -202,7 +209,7 @@ class ApiPool:
         with self._lock:
             api = self._idle.pop() if self._idle else None
         if api is None:
-            api = TessApi(self._lib, self.lang, self._datapath)  # outside the lock: init takes ~0.4 s
+            api = TessApi(self._lib, self.lang, self._datapath, self._variables)  # outside the lock: init takes ~0.4 s
             with self._lock:
                 self._all.append(api)
         try:
