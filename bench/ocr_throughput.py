@@ -2,6 +2,7 @@
 
     python bench/ocr_throughput.py [PDF] [--pages 20] [--jobs 2] [--skip-ocrmypdf]
     python bench/ocr_throughput.py --rss 10 100      # peak RSS of our stage at 10 and 100 pages
+    python bench/ocr_throughput.py PDF --tesseract-cli   # tesseract binary per call (the old path)
 
 Our stage = `extractors.scan.extract_scan(..., workers=JOBS)`: render, prepare,
 OCR (tesseract, OMP_THREAD_LIMIT=1 per process), layout and fields.
@@ -26,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def stage_only(pdf: Path, jobs: int, engine_name: str | None) -> None:
+def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool) -> None:
     """Child mode: run our stage once and print JSON with time and peak RSS."""
     sys.path.insert(0, str(ROOT))
     from pilot_intake.models import FileType, SourceFile
@@ -42,33 +43,40 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None) -> None:
         t0 = time.perf_counter()
         settings = Settings(workers=jobs)
         engine = make_engine(engine_name or default_engine_name(), tesseract_cmd=settings.tesseract_cmd,
-                             lang=settings.ocr_lang)
+                             lang=settings.ocr_lang, resident=resident)
         doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine)
         secs = time.perf_counter() - t0
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
         "pages": len(doc.pages),
         "seconds": secs,
+        # CPU seconds (this process + tesseract subprocesses): steadier than wall time on a shared machine.
+        "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
         "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }))
 
 
-def run_ours(pdf: Path, jobs: int, engine: str | None) -> dict:
-    extra = ["--ocr-engine", engine] if engine else []
+def run_ours(pdf: Path, jobs: int, engine: str | None, cli: bool = False) -> dict:
+    extra = (["--ocr-engine", engine] if engine else []) + (["--tesseract-cli"] if cli else [])
     out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs), *extra],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_ocrmypdf(pdf: Path, jobs: int) -> float:
-    exe = shutil.which("ocrmypdf")
+def run_ocrmypdf(pdf: Path, jobs: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of ocrmypdf and its children)."""
+    exe = shutil.which("ocrmypdf") or shutil.which("ocrmypdf", path=str(Path(sys.executable).parent))
     if exe is None:
         raise SystemExit("ocrmypdf is not installed: pip install 'pilot-intake[bench]'")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         subprocess.run([exe, "-l", "chi_sim", "--jobs", str(jobs), "--sidecar", f"{tmp}/out.txt", str(pdf),
                         f"{tmp}/out.pdf"], check=True, capture_output=True)
-        return time.perf_counter() - t0
+        secs = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return secs, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> None:
@@ -78,11 +86,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--ocr-engine", help="tesseract, rapidocr or tesseract+rapidocr (default: extract_scan's)")
+    ap.add_argument("--tesseract-cli", action="store_true",
+                    help="run the tesseract binary per call instead of the resident library")
     ap.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
     a = ap.parse_args()
     if a.stage_only:
-        stage_only(a.stage_only, a.jobs, a.ocr_engine)
+        stage_only(a.stage_only, a.jobs, a.ocr_engine, resident=not a.tesseract_cli)
         return
     sys.path.insert(0, str(ROOT / "bench"))
     from ocr_pages_pdf import build
@@ -90,20 +100,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if a.rss:
             for n in a.rss:
-                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs, a.ocr_engine)
+                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs, a.ocr_engine, a.tesseract_cli)
                 print(f"{n:4d} pages: {r['seconds']:7.1f} s  peak RSS python {r['rss_self_mb']:.0f} MB, "
                       f"largest child {r['rss_children_mb']:.0f} MB")
             return
         pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages)
-        ours = run_ours(pdf, a.jobs, a.ocr_engine)
+        ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli)
         n = ours["pages"]
-        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}")
+        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}"
+              f"{' (tesseract CLI per call)' if a.tesseract_cli else ''}, load before: {_load()}")
         print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
-              f"(peak RSS {ours['rss_self_mb']:.0f} MB)")
+              f"CPU {ours['cpu_s']:6.1f} s  (peak RSS {ours['rss_self_mb']:.0f} MB)")
         if not a.skip_ocrmypdf:
-            secs = run_ocrmypdf(pdf, a.jobs)
-            print(f"ocrmypdf  {secs:7.1f} s  {n / secs:.3f} pages/s")
-            print(f"ratio (ours / ocrmypdf, pages/s): {secs / ours['seconds']:.2f}x")
+            secs, cpu = run_ocrmypdf(pdf, a.jobs)
+            print(f"ocrmypdf  {secs:7.1f} s  {n / secs:.3f} pages/s  CPU {cpu:6.1f} s")
+            print(f"ratio (ours / ocrmypdf, pages/s): {secs / ours['seconds']:.2f}x   "
+                  f"(CPU seconds: {cpu / ours['cpu_s']:.2f}x)   load after: {_load()}")
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 if __name__ == "__main__":
