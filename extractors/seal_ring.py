@@ -179,17 +179,14 @@ def refine(mask: np.ndarray, ellipse: Ellipse, rounds: int = 3) -> Ellipse:
     return ellipse
 
 
-def _thin_ring_score(d: np.ndarray, ti: np.ndarray, tol: float) -> int:
-    """Angles with ink on the ring line minus angles with ink just outside it.
-
-    A seal's ring is its outermost stroke: an ellipse hugging the lettering has
-    the ring itself just outside, one swollen onto print has little on its line.
-    """
-    on = np.zeros(THETA_BINS, bool)
-    out = np.zeros(THETA_BINS, bool)
-    on[ti[np.abs(d - 1.0) < tol]] = True
-    out[ti[(d > 1.0 + tol + 0.04) & (d < 1.2)]] = True
-    return int(on.sum()) - int(out.sum())
+def _d2(e: Ellipse, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Squared normalised radius of points (1 on the ellipse): no angle, no square root."""
+    t = math.radians(e.angle)
+    c, s = math.cos(t), math.sin(t)
+    dx, dy = xs - e.cx, ys - e.cy
+    u = (dx * c + dy * s) * (1.0 / e.a)
+    v = (dy * c - dx * s) * (1.0 / e.b)
+    return u * u + v * v
 
 
 def ransac_refine(mask: np.ndarray, ellipse: Ellipse, limits: tuple[float, float, float],
@@ -198,43 +195,47 @@ def ransac_refine(mask: np.ndarray, ellipse: Ellipse, limits: tuple[float, float
 
     The least-squares fit in `refine` is pulled by print and lettering touching the
     ring (an oval crossed by a text line ends up round and off-centre); a fit
-    through five ring points, judged by how much of the ring line it follows,
-    is not.
+    through five ring points, judged by how many angles of its own line carry ink
+    minus how many carry ink just outside it (a seal's ring is its outermost
+    stroke), is not.
     """
     xs, ys = _ink_points(mask, ellipse, 1.4)
     if len(xs) < 40:
         return ellipse
     d, ang = _polar(ellipse, xs, ys)
-    near = (d > 0.75) & (d < 1.3)
-    px, py, pa = xs[near], ys[near], ang[near]
-    if len(px) < 20:
+    near = (d > 0.7) & (d < 1.35)
+    xs, ys, ang, d = xs[near], ys[near], ang[near], d[near]
+    if len(xs) < 20:
         return ellipse
-    sector = np.minimum((pa / (2 * math.pi) * 5).astype(np.int32), 4)
-    by_sector = [np.flatnonzero(sector == s) for s in range(5)]
-    if sum(len(s) > 0 for s in by_sector) < 4:
+    # Angles are taken around the starting fit once: close enough for candidates near it.
+    ti = np.minimum((ang / (2 * math.pi) * THETA_BINS).astype(np.int32), THETA_BINS - 1)
+    sector = ti * 5 // THETA_BINS
+    pool = [idx for idx in (np.flatnonzero((sector == k) & (np.abs(d - 1.0) < 0.2)) for k in range(5)) if len(idx)]
+    if len(pool) < 4:
         return ellipse
     tol = max(0.04, 1.5 / ellipse.minor)
+    on_lo, on_hi = (1 - tol) ** 2, (1 + tol) ** 2
+    out_lo, out_hi = (1 + tol + 0.04) ** 2, 1.2 ** 2
 
     def judge(e: Ellipse) -> int:
-        dd, aa = _polar(e, xs, ys)
-        ti = np.minimum((aa / (2 * math.pi) * THETA_BINS).astype(np.int32), THETA_BINS - 1)
-        return _thin_ring_score(dd, ti, tol)
+        d2 = _d2(e, xs, ys)
+        on = np.bincount(ti[(d2 > on_lo) & (d2 < on_hi)], minlength=THETA_BINS) > 0
+        out = np.bincount(ti[(d2 > out_lo) & (d2 < out_hi)], minlength=THETA_BINS) > 0
+        return int(on.sum()) - int(out.sum())
 
     best, best_score = ellipse, judge(ellipse)
-    pool = [s for s in by_sector if len(s)]
     for _ in range(iters):
-        idx = [int(s[rng.integers(len(s))]) for s in pool]
-        while len(idx) < 5:
-            idx.append(int(rng.integers(len(px))))
-        pts = np.stack([px[idx], py[idx]], axis=1)
-        e = _fit(pts, min_points=5)
+        idx = [int(p[rng.integers(len(p))]) for p in pool]
+        if len(idx) < 5:
+            idx.append(int(rng.integers(len(xs))))
+        e = _fit(np.stack([xs[idx], ys[idx]], axis=1), min_points=5)
         if e is None or not _plausible(e, limits):
             continue
         if math.hypot(e.cx - ellipse.cx, e.cy - ellipse.cy) > 0.4 * ellipse.major:
             continue
-        s = judge(e)
-        if s > best_score:
-            best, best_score = e, s
+        sc = judge(e)
+        if sc > best_score:
+            best, best_score = e, sc
     return best
 
 
@@ -435,8 +436,10 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
     """Refine every seed on the ink mask, keep those the evidence accepts, drop duplicates."""
     hits: list[RingHit] = []
     rng = np.random.default_rng(0)  # fixed: the same page gives the same seals
+    sampled: list[Ellipse] = []
     for seed in seeds:
         best: RingHit | None = None
+        start: tuple[float, Ellipse] | None = None  # the refined guess most like a ring, accepted or not
         for guess in _hypotheses(seed, limits):
             e = refine(mask, guess)
             if not _plausible(e, limits):
@@ -445,16 +448,25 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
             conf = score(ev, colour=colour)
             if conf > 0 and (best is None or conf > best.confidence):
                 best = RingHit(e, ev, conf)
+            if start is None or ev.ring - ev.outside > start[0]:
+                start = (ev.ring - ev.outside, e)
             if conf >= 0.9:
                 break
-        if best is not None:
-            # Sampling can pull a fit off print and lettering that least squares followed.
-            e = refine(mask, ransac_refine(mask, best.ellipse, limits, rng))
-            if e != best.ellipse and _plausible(e, limits):
+        # Least squares follows print and lettering touching the ring; sampling does not.
+        # Only worth it where the fit shows it (ink outside the ring, gaps on it), once per place.
+        e0 = best.ellipse if best is not None else start[1] if start is not None and start[0] > 0.2 else None
+        ev0 = best.evidence if best is not None else None
+        if e0 is not None and (ev0 is None or ev0.outside > 0.12 or ev0.ring < 0.95) and not any(
+                math.hypot(e0.cx - o.cx, e0.cy - o.cy) < 0.15 * o.major and abs(e0.major - o.major) < 0.15 * o.major
+                for o in sampled):
+            sampled.append(e0)
+            e = refine(mask, ransac_refine(mask, e0, limits, rng))
+            if e != e0 and _plausible(e, limits):
                 ev = evidence(mask, e)
                 conf = score(ev, colour=colour)
-                if conf > 0:
+                if conf > 0 and (best is None or ev.outside <= best.evidence.outside or conf > best.confidence):
                     best = RingHit(e, ev, conf)
+        if best is not None:
             hits.append(best)
     hits.sort(key=lambda h: -h.confidence)
     kept: list[RingHit] = []
