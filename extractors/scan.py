@@ -414,7 +414,7 @@ def read_page(
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     words, changed = mark_asterisks(prep, words, rows, image=pixels)
-    words, ticked = ticks.mark_ticks(prep.ocr_image, words, rows)
+    words, ticked = ticks.mark_ticks(pixels, words, rows)
     if changed or ticked:
         rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     back = prep.to_prepared.inverse()
