@@ -182,6 +182,8 @@ def _map_row(row: Row, back: pageprep.Affine) -> Row:
 
 # Cells read below this confidence are cropped and read again as one line.
 REREAD_BELOW = 0.85
+# Cells with Chinese text read below this get the second engine's opinion (hybrid engine only).
+SECOND_OPINION_CJK_BELOW = 0.97
 # Confidence of a cell the second engine read differently from the first.
 DISAGREEMENT_CONF = 0.75
 # More re-reads than this on one page means the page itself is bad: stop spending time.
@@ -217,10 +219,15 @@ def reread_weak_cells(
     `image`: the prepared page's pixels when the caller holds them (else read from its file).
     """
     per_cell, _ = layout.assign_to_cells(words, cells)
-    weak = [
-        i for i, ws in enumerate(per_cell)
-        if ws and layout.field_conf(ws) < threshold and not _is_known_heading(layout.join_words(ws))
-    ][:MAX_REREADS]
+    # With a second engine at hand, Chinese values are checked unless read near-certainly:
+    # tesseract is sometimes sure of a wrong rare character (陶瓷 read 陶资 at 0.91).
+    cjk_threshold = max(threshold, SECOND_OPINION_CJK_BELOW) if getattr(engine, "second_opinion", False) else threshold
+    weak = sorted(
+        (i for i, ws in enumerate(per_cell)
+         if ws and layout.field_conf(ws) < (cjk_threshold if _cjk_count(ws) else threshold)
+         and not _is_known_heading(layout.join_words(ws))),
+        key=lambda i: layout.field_conf(per_cell[i]),
+    )[:MAX_REREADS]  # the least sure first, if there are more than the cap
     if not weak:
         return words
     if image is None:
