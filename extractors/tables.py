@@ -120,7 +120,8 @@ def split_label_value(text: str) -> tuple[str, str] | None:
     m = _KV_SPLIT.match(clean_text(text))
     if not m or match_label(m["label"]) is None:
         return None
-    return m["label"], m["value"]
+    # Specks after the colon read as punctuation (`：;深圳市…`) are not part of the value.
+    return m["label"], m["value"].lstrip(";；:：,，、|｜.·'\"“”‘’ ")
 
 
 def pairs_from_rows(

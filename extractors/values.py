@@ -69,13 +69,28 @@ def _squash(s: str) -> str:
     return _SPACES.sub("", normalize_text(s))
 
 
+# A number with two or more dots cannot have them all as decimal points: the ones
+# before a group of three digits are thousands separators read as dots (4.583.5).
+_DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:\.\d+)?$")
+
+
+def _dots_as_thousands(text: str) -> str:
+    m = re.match(r"^[\d.]+", text)
+    if not m or m[0].count(".") < 2 or not _DOTTED_THOUSANDS.match(m[0]):
+        return text
+    groups = m[0].split(".")
+    # 1.234.567: all separators; 4.583.5: the last dot is the decimal point.
+    number = "".join(groups) if len(groups[-1]) == 3 else "".join(groups[:-1]) + "." + groups[-1]
+    return number + text[len(m[0]):]
+
+
 def parse_number(s: str) -> Decimal:
     """An Arabic, Chinese (一二三 / 壹贰叁) or mixed (`1.5万`, `3千万`) number as Decimal.
 
     Magnitude characters (十百千万亿) multiply: `壹仟贰佰伍拾万` = 12500000.
     A run of bare Chinese digits is positional: `二〇二六` = 2026.
     """
-    text = _THOUSANDS.sub("", _squash(s))
+    text = _THOUSANDS.sub("", _dots_as_thousands(_squash(s)))
     if not text:
         raise ValueError("空值 / empty value")
     tokens = _NUMBER_TOKEN.findall(text)
@@ -152,6 +167,21 @@ def parse_money_wan(s: str, *, unit_hint: str | None = None) -> float:
 
 
 _COUNT_SUFFIX = re.compile(r"(?:人|名|位|家|个|項|项|台|套|件|户|次)$")
+
+
+# What chi_sim makes of a lone digit 1 or 0 in a count cell (工, I, l, |; O, o).
+_COUNT_LOOKALIKES = {"工": 1, "I": 1, "l": 1, "|": 1, "丨": 1, "O": 0, "o": 0}
+
+
+def parse_count_ocr(s: str) -> tuple[int, float]:
+    """parse_count, or else a lone look-alike of 1/0 (`工`, `I项`) read as that digit with certainty 0.6."""
+    try:
+        return parse_count(s), 1.0
+    except ValueError:
+        body = _COUNT_SUFFIX.sub("", _REMARK.sub("", _squash(s)))
+        if body in _COUNT_LOOKALIKES:
+            return _COUNT_LOOKALIKES[body], 0.6  # a guess: below the LOW_CONFIDENCE threshold on purpose
+        raise
 
 
 def parse_count(s: str) -> int:
@@ -419,7 +449,8 @@ def parse_field(key: str, raw: str, *, unit_hint: str | None = None) -> tuple[An
                 hint = unit_hint or (spec.label if spec else None)
                 return parse_money_wan(raw, unit_hint=hint), 1.0, None
             case FieldType.COUNT:
-                return parse_count(raw), 1.0, None
+                count, certainty = parse_count_ocr(raw)
+                return count, certainty, None
             case FieldType.BOOL:
                 value = parse_bool(raw)
                 word = _squash(raw).upper()

@@ -52,6 +52,12 @@ def test_a_uscc_whose_check_digit_holds_is_trusted_when_read_fairly():
     assert fields["fill_date"].confidence == pytest.approx(0.75)
 
 
+def test_specks_after_the_colon_are_not_part_of_the_value():
+    from extractors.tables import split_label_value
+
+    assert split_label_value("依托单位（盖章）：;深圳市澜启电子材料有限公司") == ("依托单位（盖章）", "深圳市澜启电子材料有限公司")
+
+
 def test_fields_from_pairs_flags_unparseable_values():
     fields, flags = fields_from_pairs([LabelValue(label="中试设备或设施原值（万元）", value="一千多万")])
     assert fields["equipment_value_wan"].value is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from extractors.values import (
@@ -59,6 +61,8 @@ def test_clean_text(raw, expected):
     [
         ("12", 12), ("1,250", 1250), ("十二", 12), ("一百零五", 105), ("壹仟贰佰伍拾万", 12_500_000),
         ("二〇二六", 2026), ("1.5万", 15_000), ("3千万", 30_000_000), ("一亿二千万", 120_000_000), ("十", 10),
+        # thousands separators read as dots: two dots cannot both be decimal points
+        ("4.583.5", Decimal("4583.5")), ("1.234.567", 1_234_567), ("1.835", Decimal("1.835")),
     ],
 )
 def test_parse_number(raw, expected):
@@ -250,6 +254,7 @@ def test_parse_list(raw, expected):
         ("province", "广东", None, "广东省", 1.0),
         ("platform_name", " 某某 中试 平台 ", None, "某某中试平台", 1.0),
         ("contact_phone", "138 1234 5678", None, "13812345678", 1.0),
+        ("major_achievements", "工", None, 1, 0.6),  # chi_sim's reading of a lone 1: kept, but unsure
     ],
 )
 def test_parse_field(key, raw, hint, value, certainty_min):
@@ -273,3 +278,10 @@ def test_parse_field_errors(key, raw, fragment):
     value, certainty, error = parse_field(key, raw)
     assert value is None and certainty == 0.0
     assert fragment in error
+
+
+def test_a_count_read_from_a_look_alike_stays_under_the_flag_threshold():
+    from pilot_intake.settings import Settings
+
+    assert parse_field("major_achievements", "工", unit_hint=None)[1] < Settings().low_confidence
+    assert parse_field("major_achievements", "工程", unit_hint=None)[2] is not None  # not a lone look-alike
