@@ -233,15 +233,17 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     corroborated = corroborate(fields, low_confidence=low, summary_row=row, equipment=equipment,
                                ring_text=seal.text if seal is not None else None)
 
-    # Seal on the stamped scan, matched against the most reliable host name the filing has:
-    # the data file's, else the scan's when read surely or confirmed by the summary table,
-    # else the summary table row's. (A host confirmed only by the ring itself adds nothing.)
+    # Seal on the stamped scan, matched against the host unit from the data file if any.
+    # Not against the summary row's host when the scan's was unsure: rings misread by a
+    # character or two (铖→铺) would then be called another organisation's (measured on
+    # the full set, seed 23); the scan's own judgement calls them unclear.
     host = fields.get("host_unit")
-    signer = _reliable_host(data_fields, host, corroborated, row, low)
-    if seal is not None and seal.text and signer:
+    if seal is not None and seal.text and "host_unit" in data_fields and data_fields["host_unit"].value:
+        # The data file names the host unit more reliably than the scan's own OCR.
         from extractors.seals import judge_signer
 
-        seal = seal.model_copy(update={"matches_signer": judge_signer(seal.text, seal.text_confidence, signer)})
+        seal = seal.model_copy(update={"matches_signer": judge_signer(seal.text, seal.text_confidence,
+                                                                      str(data_fields["host_unit"].value))})
     if scan_docs:
         flags.extend(_seal_flags(seal, str(host.value) if host and host.value else None, settings, what="依托单位"))
     elif data_docs:
@@ -310,20 +312,6 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
     raw = [str(v) for k, v in values.items() if k in PERSONAL_FIELDS and v]
     return FilingOutcome(record=record, scan_docs=scan_docs if status is not Status.QUARANTINED else [],
                          raw_values=raw)
-
-
-def _reliable_host(data_fields: dict[str, FieldValue], host: FieldValue | None,
-                   corroborated: dict[str, Any], row: SummaryRow | None, low: float) -> str | None:
-    """The host unit's name to judge the seal by, or None to keep the scan's own judgement."""
-    if "host_unit" in data_fields and data_fields["host_unit"].value:
-        return str(data_fields["host_unit"].value)
-    if host is not None and host.value and host.confidence < low:
-        evidence = corroborated.get("host_unit")
-        if evidence is not None and evidence.source != "seal":
-            return str(host.value)
-    if (host is None or not host.value or host.confidence < low) and row is not None and row.host_unit:
-        return row.host_unit
-    return None
 
 
 def _scrub_messages(flags: list[Flag], docs: list[ExtractedDoc], redactor: Any) -> list[Flag]:
