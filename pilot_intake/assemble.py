@@ -27,6 +27,7 @@ from pilot_intake.pipeline import find_sensitive
 from pilot_intake.settings import Settings
 from records.schema import ELIGIBILITY_CRITERIA, PERSONAL_FIELDS
 from rules.corroboration import corroborate, summary_row_for
+from rules.fields import label
 
 log = logging.getLogger("pilot_intake")
 
@@ -199,7 +200,7 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
                 # Unparseable text that OCR itself was unsure of says nothing about the
                 # filing: the value could not be read, which is LOW_CONFIDENCE's business.
                 f = Flag(code=FlagCode.LOW_CONFIDENCE, field=f.field,
-                         message=f"字段“{f.field}”在扫描件上无法可靠识别（“{read.raw}”），请人工核对（could not be read reliably）")
+                         message=f"{label(f.field)}在扫描件上无法可靠识别（“{read.raw}”），请人工核对（could not be read reliably）")
             flags.append(f)
 
     reference = {k: fv.value for k, fv in data_fields.items() if fv.value is not None} or None
@@ -279,7 +280,7 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
             continue
         if fv.value is not None and fv.confidence < settings.low_confidence:
             flags.append(Flag(code=FlagCode.LOW_CONFIDENCE, field=key,
-                              message=f"字段“{key}”识别置信度 {fv.confidence:.2f}，低于 {settings.low_confidence:.2f}，请人工核对（read with low confidence）"))
+                              message=f"{label(key)}识别置信度 {fv.confidence:.2f}，低于 {settings.low_confidence:.2f}，请人工核对（read with low confidence）"))
     flags.extend(summary_flags.get(group.key, []))
 
     # Mask personal data in the structured fields; collect findings from every page.
