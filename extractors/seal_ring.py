@@ -124,7 +124,11 @@ def remove_rules(mask: np.ndarray, min_len: float) -> np.ndarray:
     n = max(9, int(min_len))
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
-    return mask & ~(horiz | vert)
+    # Solid areas (filled discs, thick logo rings) hold long straight runs too; carving
+    # them would leave thin arcs that pass for a seal's ring. Rules are thin: keep the solid.
+    w = max(5, round(n / 8))
+    solid = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (w, w)))
+    return mask & ~((horiz | vert) & ~solid)
 
 
 def _fit(points: np.ndarray, min_points: int = 12) -> Ellipse | None:
@@ -342,6 +346,13 @@ def score(ev: RingEvidence, *, colour: bool) -> float:
     return _clamp(conf)
 
 
+def _logo_like(ev: RingEvidence, *, colour: bool) -> bool:
+    """A clear, complete ring that a logo rule rejects (second ring, thick stroke, filled inside)."""
+    if ev.visible < 0.6 or ev.ring < 0.95:
+        return False
+    return ev.inner_ring >= 0.85 or ev.thickness > 0.2 or ev.fill > (0.55 if colour else 0.45)
+
+
 def _plausible(e: Ellipse, limits: tuple[float, float, float]) -> bool:
     lo, hi, lo_minor = limits
     return lo <= e.major <= hi and e.minor >= lo_minor and e.major <= MAX_ASPECT * e.minor
@@ -437,6 +448,7 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
     hits: list[RingHit] = []
     rng = np.random.default_rng(0)  # fixed: the same page gives the same seals
     sampled: list[Ellipse] = []
+    logos: list[RingHit] = []  # clear rings rejected as logos: a weaker fit over one is the logo too
     for seed in seeds:
         best: RingHit | None = None
         start: tuple[float, Ellipse] | None = None  # the refined guess most like a ring, accepted or not
@@ -450,6 +462,8 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
                 best = RingHit(e, ev, conf)
             if start is None or ev.ring - ev.outside > start[0]:
                 start = (ev.ring - ev.outside, e)
+            if conf == 0 and _logo_like(ev, colour=colour):
+                logos.append(RingHit(e, ev, 0.0))
             if conf >= 0.9:
                 break
         # Least squares follows print and lettering touching the ring; sampling does not.
@@ -471,6 +485,10 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
     hits.sort(key=lambda h: -h.confidence)
     kept: list[RingHit] = []
     for hit in hits:
+        contrast = hit.evidence.ring - hit.evidence.outside
+        if any(_iou(hit.ellipse.bbox(), lg.ellipse.bbox()) >= 0.3
+               and lg.evidence.ring - lg.evidence.outside >= contrast + 0.2 for lg in logos):
+            continue
         if all(_iou(hit.ellipse.bbox(), k.ellipse.bbox()) < 0.3
                and math.hypot(hit.ellipse.cx - k.ellipse.cx, hit.ellipse.cy - k.ellipse.cy) > k.ellipse.minor * 0.5
                for k in kept):
