@@ -288,7 +288,8 @@ def fix_bracket_pairs(text: str) -> str:
 
 
 # What two OCR engines may make of the same print; ignored when comparing their readings.
-_MASK_RUN = re.compile(r"[*.·•]*\*[*.·•]*")  # asterisks read as dots or an ellipsis (… is ... in NFKC)
+# Asterisks read as dots, an ellipsis (… is ... in NFKC) or raised quote marks.
+_MASK_RUN = re.compile(r"[*.·•“”‘’\"'`]*\*[*.·•“”‘’\"'`]*")
 _THOUSANDS_SEP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")  # 4.583.5 and 4,583.5
 _CN_DIGITS = "〇零一二三四五六七八九十"
 _CN_ZERO = re.compile(rf"(?<=[{_CN_DIGITS}])[@Oo0○]|[@Oo0○](?=[{_CN_DIGITS}])")  # 二@二六

@@ -269,7 +269,10 @@ def reread_weak_cells(
             if not layout.readings_agree(layout.join_words(ws), layout.join_words(per_cell[i])):
                 # Two engines disagree (beyond separators, widths, rule specks: see
                 # layout.canonical_reading): keep the second (the better reader of
-                # rare characters) but never as sure.
+                # rare characters) unless it is itself less sure than the first, and
+                # either way never as sure.
+                if layout.field_conf(ws) < layout.field_conf(per_cell[i]):
+                    ws = per_cell[i]
                 ws = [w.model_copy(update={"conf": min(w.conf, DISAGREEMENT_CONF)}) for w in ws]
             better[i] = ws
     else:

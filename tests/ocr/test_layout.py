@@ -97,6 +97,7 @@ def test_two_readings_agree_when_they_differ_only_in_form():
     agree = layout.readings_agree
     assert agree("4.583.5万元", "4,583.5万元")  # thousands separator read as a dot
     assert agree("158…**2459", "158****2459")  # asterisks read as an ellipsis: the count is checked later
+    assert agree("he“**@example.cn", "he***@example.cn")  # or as a raised quote mark
     assert agree("”有", "有")  # a rule speck at the edge
     assert agree("二@二六年十二月二十八日", "二〇二六年十二月二十八日")
     assert agree("肆什伍佰零贰万伍仟元", "肆仟伍佰零贰万伍仟元")
