@@ -197,8 +197,9 @@ def _is_known_heading(text: str) -> bool:
 
 def _cjk_count(words: list[Word]) -> int:
     # The English data can read a Chinese character as confident Latin letters (李 → "ase"):
-    # a re-read that loses Chinese characters is not an improvement.
-    return sum(is_cjk(c) for w in words for c in w.text if c.isalpha() or is_cjk(c))
+    # a re-read that loses Chinese characters is not an improvement. Ideographs only: a
+    # full-width bracket read half-width loses nothing.
+    return sum(c.isalpha() and is_cjk(c) for w in words for c in w.text)
 
 
 def reread_weak_cells(

@@ -296,6 +296,25 @@ def parse_date(s: str) -> str:
         raise ValueError(f"日期不存在 / no such date {y}-{mo}-{d} in {s!r}") from exc
 
 
+_FIVE_NUMERAL_YEAR = re.compile(r"([零〇○一二三四五六七八九]{5})(?=年)")
+
+
+def parse_date_ocr(s: str) -> tuple[str, float]:
+    """parse_date, or else a year in Chinese numerals with one numeral doubled by OCR
+    (`二〇〇二六年` → 2026) with certainty 0.6; only a doubled pair is undone, so the
+    reading stays unsure (other single deletions would give 2006 or 2002 just as well)."""
+    try:
+        return parse_date(s), 1.0
+    except ValueError:
+        text = _squash(s)
+        m = _FIVE_NUMERAL_YEAR.search(text)
+        pairs = [i for i in range(4) if m and m[1][i] == m[1][i + 1]] if m else []
+        if len(pairs) != 1:
+            raise
+        year = m[1][: pairs[0]] + m[1][pairs[0] + 1 :]
+        return parse_date(text[: m.start()] + year + text[m.end() :]), 0.6
+
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 
 
@@ -457,7 +476,8 @@ def parse_field(key: str, raw: str, *, unit_hint: str | None = None) -> tuple[An
                 plain = word in _TRUE_WORDS or word in _FALSE_WORDS or any(c in _CHECKED for c in word)
                 return value, 1.0 if plain else 0.9, None
             case FieldType.DATE:
-                return parse_date(raw), 1.0, None
+                date, certainty = parse_date_ocr(raw)
+                return date, certainty, None
             case FieldType.USCC:
                 value, certainty = _parse_uscc_with_ocr_fixes(raw)
                 return value, certainty, None

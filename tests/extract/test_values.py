@@ -255,6 +255,7 @@ def test_parse_list(raw, expected):
         ("platform_name", " 某某 中试 平台 ", None, "某某中试平台", 1.0),
         ("contact_phone", "138 1234 5678", None, "13812345678", 1.0),
         ("major_achievements", "工", None, 1, 0.6),  # chi_sim's reading of a lone 1: kept, but unsure
+        ("fill_date", "二〇〇二六年十二月二十八日", None, "2026-12-28", 0.6),  # a numeral doubled by OCR
     ],
 )
 def test_parse_field(key, raw, hint, value, certainty_min):
@@ -285,3 +286,8 @@ def test_a_count_read_from_a_look_alike_stays_under_the_flag_threshold():
 
     assert parse_field("major_achievements", "工", unit_hint=None)[1] < Settings().low_confidence
     assert parse_field("major_achievements", "工程", unit_hint=None)[2] is not None  # not a lone look-alike
+
+
+def test_a_date_with_a_doubled_numeral_stays_unsure_and_two_doublings_are_not_guessed():
+    assert parse_field("fill_date", "二〇〇二六年十二月二十八日", unit_hint=None)[1] == pytest.approx(0.6)
+    assert parse_field("fill_date", "二〇〇〇六年十二月二十八日", unit_hint=None)[0] is None
