@@ -2,7 +2,8 @@
 
 Identity comes from content: a platform is its (platform_name, uscc). OCR can damage
 either, so a document joins a group by exact name, then by a uscc that names exactly
-one group, then by a close name. A page image with no identity (page 2 of a JPG scan)
+one group, then by a close name; never into a group whose valid uscc differs from its own
+valid one (two platforms of the same name). A page image with no identity (page 2 of a JPG scan)
 joins its sibling file (same folder, same name but for digits).
 """
 
@@ -14,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import PurePosixPath
+
+from stdnum.cn import uscc as stdnum_uscc
 
 from pilot_intake.models import DocKind, ExtractedDoc, FileType, Medium, QuarantineReason, Role
 
@@ -103,8 +106,10 @@ def group_documents(docs: list[ExtractedDoc]) -> Grouping:
     pending: list[ExtractedDoc] = []
     unattached: list[Unattached] = []
 
-    # Documents with a name first, so that documents with only a uscc find their group.
-    ordered = sorted(docs, key=lambda d: (not _identity(d)[0], d.source.path))
+    # Documents with a name first, so that documents with only a uscc find their group;
+    # among them those with a valid uscc, so that a misread one finds its platform.
+    ordered = sorted(docs, key=lambda d: (not _identity(d)[0], not stdnum_uscc.is_valid(_identity(d)[1]),
+                                          d.source.path))
     for doc in ordered:
         if doc.kind is DocKind.SUMMARY_TABLE:
             prov = doc.province or ""
@@ -117,6 +122,8 @@ def group_documents(docs: list[ExtractedDoc]) -> Grouping:
         key = _match_group(name, uscc, groups, by_uscc)
         if key is None:
             key = name or f"uscc:{uscc}"
+            if key in groups:
+                key = _same_name_key(name, uscc)
             groups[key] = FilingGroup(key=key)
         groups[key].docs.append((doc, _role(doc)))
         if uscc:
@@ -145,9 +152,30 @@ def group_documents(docs: list[ExtractedDoc]) -> Grouping:
     return Grouping(filings=filings, summaries=[summaries[k] for k in sorted(summaries)], unattached=unattached)
 
 
+def _other_unit(uscc: str, group: FilingGroup) -> bool:
+    """Both usccs pass GB 32100's check digit and differ: another host unit, not an OCR slip
+    (the check digit catches every single-character misreading)."""
+    if not stdnum_uscc.is_valid(uscc):
+        return False
+    valid = {u for u in _group_usccs(group) if stdnum_uscc.is_valid(u)}
+    return bool(valid) and uscc not in valid
+
+
+def _same_name_key(name: str, uscc: str) -> str:
+    # Two platforms may carry the same generic name (广东省先进陶瓷材料中试平台) in one batch.
+    return f"{name}|{uscc}"
+
+
 def _match_group(name: str, uscc: str, groups: dict[str, FilingGroup], by_uscc: dict[str, set[str]]) -> str | None:
     if name and name in groups:
-        return name
+        same = [k for k in groups if k == name or k.startswith(name + "|")]
+        if len(same) > 1 and uscc:
+            # Platforms of the same name: the one whose uscc this one resembles most
+            # (an OCR-damaged uscc is still closest to its own).
+            return max(same, key=lambda k: max((SequenceMatcher(None, uscc, u).ratio()
+                                                for u in _group_usccs(groups[k])), default=0.0))
+        if not uscc or not _other_unit(uscc, groups[name]):
+            return name
     candidates = by_uscc.get(uscc, set()) if uscc else set()
     if not name and len(candidates) == 1:
         return next(iter(candidates))

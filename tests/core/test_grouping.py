@@ -64,3 +64,21 @@ def test_page_images_without_identity_join_their_sibling():
     # At the batch root nothing can be inferred: quarantined, with a reason.
     assert [u.doc.source.path for u in g.unattached] == ["stray.jpg"]
     assert g.unattached[0].reason.value == "UNRECOGNIZED"
+
+
+def test_two_platforms_of_the_same_name_stay_apart():
+    # Valid check digits, different units: the same generic name is two platforms.
+    u1, u2 = "91440113MAYPKHTN0F", "91441900BKU7ERMW2J"
+    docs = [
+        doc("01/a.xlsx", name=A, uscc=u1),
+        doc("01/a.pdf", medium=Medium.SCAN, name=A, uscc=u1),
+        doc("11/b.xlsx", name=A, uscc=u2),
+        doc("11/b.pdf", medium=Medium.SCAN, name=A, uscc=u2[:5] + "8" + u2[6:]),  # OCR-damaged, fails the check
+    ]
+    g = group_documents(docs)
+    assert sorted(sorted(d.source.path for d, _ in f.docs) for f in g.filings) == [
+        ["01/a.pdf", "01/a.xlsx"], ["11/b.pdf", "11/b.xlsx"]]
+    # An OCR slip in one uscc (check digit fails) does not split a platform.
+    g = group_documents([doc("01/a.xlsx", name=A, uscc=u1), doc("01/a.pdf", medium=Medium.SCAN, name=A,
+                                                                  uscc=u1[:5] + "8" + u1[6:])])
+    assert len(g.filings) == 1
