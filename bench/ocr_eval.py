@@ -2,6 +2,13 @@
 
     python bench/ocr_eval.py SAMPLE_DIR [--ocr-engine tesseract|rapidocr] [--workers 2] [--only scan]
     python bench/ocr_eval.py --generate degraded --seed 7 [...]   # generate into a temp folder first
+    python bench/ocr_eval.py DIR --only scan --ocr-cache /tmp/ocr-cache   # reuse engine readings
+
+`--ocr-cache DIR` keeps each engine reading on disk, keyed by the exact bytes of
+the image the engine was given (and engine, call, dpi): a rerun after a change
+to layout, parsing or confidence costs only page preparation, and a change to
+page preparation changes the image, so it is read afresh. Timings of a cached
+run are not OCR timings.
 
 SAMPLE_DIR is the output of `python -m samples.generate OUT --seed N --set NAME`
 (OUT/batch + OUT/truth). Every file the manifest marks as part of a filing is
@@ -20,6 +27,9 @@ seal over numbers or JPEG, or any scan of the `degraded` set). Scores are per
 page-image file: multi-file scans (x_p1.jpg, x_p2.jpg) are scored per file on
 the fields that file carries. "wrong+unflagged" counts wrong values without
 LOW_CONFIDENCE or INVALID_VALUE: the errors a reviewer would not be pointed to.
+Accuracy counts the fields read; "not read" counts the fields a whole-document
+file (a data file or a scanned PDF; not the pages of a scan sent as one image per
+page) should carry and did not yield (the pipeline reports those as MISSING_FIELD).
 """
 
 from __future__ import annotations
@@ -110,6 +120,35 @@ def extract(path: Path, rel: str, medium: str, work: Path, settings: Settings, e
     return extract_scan(src, work, settings, workers=workers, engine=engine)
 
 
+class CachedEngine:
+    """An OCR engine whose readings are kept on disk by image content (development runs only)."""
+
+    def __init__(self, engine, cache: Path):
+        self._engine, self._cache = engine, cache
+        self.name = engine.name
+        self.second_opinion = getattr(engine, "second_opinion", False)
+        cache.mkdir(parents=True, exist_ok=True)
+
+    def _cached(self, call: str, image, dpi):
+        from pilot_intake.models import Word
+
+        data = Path(image).read_bytes() if isinstance(image, (str, Path)) else (
+            f"{image.shape}/{image.dtype}".encode() + image.tobytes())
+        key = hashlib.sha256(f"{self.name}/{call}/{dpi}/".encode() + data).hexdigest()
+        path = self._cache / f"{key}.json"
+        if path.exists():
+            return [Word(**w) for w in json.loads(path.read_text())]
+        words = getattr(self._engine, call)(image, dpi)
+        path.write_text(json.dumps([w.model_dump(mode="json") for w in words], ensure_ascii=False))
+        return words
+
+    def read(self, image, dpi=None):
+        return self._cached("read", image, dpi)
+
+    def read_fields(self, image, dpi=None):
+        return self._cached("read_fields", image, dpi)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sample_dir", nargs="?", type=Path)
@@ -119,6 +158,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", choices=["xlsx", "text_pdf", "scan"], help="read only files of this medium")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every wrong field")
+    ap.add_argument("--flagged", action="store_true", help="also print every right value that was flagged")
+    ap.add_argument("--ocr-cache", type=Path, metavar="DIR", help="keep engine readings in DIR (see above)")
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,13 +180,18 @@ def run(sample: Path, tmp: Path, a) -> None:
     set_name = manifest.get("set", "")
     settings = Settings(workers=a.workers)
     engine = make_engine(a.ocr_engine, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+    if a.ocr_cache:
+        engine = CachedEngine(engine, a.ocr_cache)
     # right, total, wrong+unflagged, right-but-flagged
     by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     smudge_flagged = [0, 0]
+    # Fields a whole-document file (not one page of a multi-file scan) should carry but did not yield.
+    not_read: dict[str, list[str]] = defaultdict(list)
     secs: dict[str, float] = defaultdict(float)
     pages: dict[str, int] = defaultdict(int)
     wrong: list[str] = []
+    right_flagged: list[str] = []
     for rel, entry in sorted(manifest["files"].items()):
         if entry.get("fate") != "filing" or (a.only and entry.get("medium") != a.only):
             continue
@@ -158,6 +204,8 @@ def run(sample: Path, tmp: Path, a) -> None:
         pages[kind] += max(1, len(doc.pages))
         want, smudged = expected_fields(filing, entry)
         flagged = {f.field for f in doc.flags if f.code in (FlagCode.LOW_CONFIDENCE, FlagCode.INVALID_VALUE)}
+        if entry.get("role") in ("data", "scan") and not (entry.get("medium") == "scan" and len(entry.get("pages", [])) == 1):
+            not_read[kind] += [f"{rel}: {k}" for k in sorted(set(want) - smudged - set(doc.fields))]
         for key, fv in doc.fields.items():
             if key in smudged:
                 smudge_flagged[1] += 1
@@ -172,26 +220,35 @@ def run(sample: Path, tmp: Path, a) -> None:
                 bucket[1] += 1
                 bucket[2] += unflagged
                 bucket[3] += ok and key in flagged
+            if ok and key in flagged:
+                right_flagged.append(f"{kind:14s} {rel}: {key} = {fv.raw!r}, conf {fv.confidence:.2f}")
             if not ok:
                 wrong.append(f"{kind:14s} {rel}: {key} = {fv.raw!r} → {fv.value!r}, want {want[key]!r}, "
                              f"conf {fv.confidence:.2f}{'' if unflagged else ' (flagged)'}")
 
     print(f"set {set_name or '?'}, engine {a.ocr_engine}, workers {a.workers}")
     print(f"{'source type':16s} {'accuracy':>9s} {'fields':>7s} {'wrong+unflagged':>16s} {'right+flagged':>14s} "
-          f"{'s/page':>7s}")
+          f"{'s/page':>7s} {'not read':>9s}")
     for kind in ("xlsx", "born-digital", "clean scan", "degraded scan"):
         if kind in by_type:
             r, n, u, f = by_type[kind]
-            print(f"{kind:16s} {100 * r / n:8.1f}% {n:7d} {u:16d} {f:14d} {secs[kind] / pages[kind]:7.2f}")
+            print(f"{kind:16s} {100 * r / n:8.1f}% {n:7d} {u:16d} {f:14d} {secs[kind] / pages[kind]:7.2f}"
+                  f" {len(not_read[kind]):9d}")
     print(f"\n{'field':24s} {'accuracy':>9s} {'n':>4s} {'wrong+unflagged':>16s} {'right+flagged':>14s}")
     for key in sorted(by_field):
         r, n, u, f = by_field[key]
         print(f"{key:24s} {100 * r / n:8.1f}% {n:4d} {u:16d} {f:14d}")
     if smudge_flagged[1]:
         print(f"\nsmudged values flagged or left empty: {smudge_flagged[0]}/{smudge_flagged[1]}")
+    if a.verbose and any(not_read.values()):
+        print("\nfields not read (whole-document files):")
+        print("\n".join(f"{kind:14s} {x}" for kind, xs in not_read.items() for x in xs))
     if a.verbose and wrong:
         print("\nwrong values:")
         print("\n".join(wrong))
+    if a.flagged and right_flagged:
+        print("\nright values flagged:")
+        print("\n".join(right_flagged))
 
 
 if __name__ == "__main__":
