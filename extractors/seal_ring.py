@@ -169,8 +169,8 @@ def refine(mask: np.ndarray, ellipse: Ellipse, rounds: int = 3) -> Ellipse:
         xs, ys = _ink_points(mask, ellipse, 1.0 + band + 0.05)
         if len(xs) < 12:
             break
-        d, _ = _polar(ellipse, xs, ys)
-        sel = np.abs(d - 1.0) < band
+        d2 = _d2(ellipse, xs, ys)
+        sel = (d2 > (1.0 - band) ** 2) & (d2 < (1.0 + band) ** 2)
         fitted = _fit(np.stack([xs[sel], ys[sel]], axis=1))
         if fitted is None:
             break
@@ -194,7 +194,7 @@ def _d2(e: Ellipse, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def ransac_refine(mask: np.ndarray, ellipse: Ellipse, limits: tuple[float, float, float],
-                  rng: np.random.Generator, iters: int = 60) -> Ellipse:
+                  rng: np.random.Generator, iters: int = 40) -> Ellipse:
     """A better ring fit by sampling: five ink points from five sectors near the current fit.
 
     The least-squares fit in `refine` is pulled by print and lettering touching the
@@ -266,8 +266,7 @@ def evidence(mask: np.ndarray, ellipse: Ellipse) -> RingEvidence:
     d, ang = d[keep], ang[keep]
     ti = np.minimum((ang / (2 * math.pi) * THETA_BINS).astype(np.int32), THETA_BINS - 1)
     di = np.minimum((d / D_MAX * D_BINS).astype(np.int32), D_BINS - 1)
-    occ = np.zeros((THETA_BINS, D_BINS), dtype=np.int32)
-    np.add.at(occ, (ti, di), 1)
+    occ = np.bincount(ti * D_BINS + di, minlength=THETA_BINS * D_BINS).reshape(THETA_BINS, D_BINS)
     occ = occ[on_page]
 
     def band(lo: float, hi: float) -> float:
@@ -294,18 +293,20 @@ def evidence(mask: np.ndarray, ellipse: Ellipse) -> RingEvidence:
     # Stroke width: per angle, the run of occupied radius bins through the ring line;
     # the lower quartile skips angles where lettering touches the ring.
     one = int(1.0 / D_MAX * D_BINS)
-    runs = []
-    for row in occ > 0:
-        if not row[one - 1:one + 2].any():
-            continue
-        c = one - 1 + int(np.argmax(row[one - 1:one + 2]))
-        lo_i, hi_i = c, c
-        while lo_i > 0 and row[lo_i - 1]:
-            lo_i -= 1
-        while hi_i < D_BINS - 1 and row[hi_i + 1]:
-            hi_i += 1
-        runs.append(hi_i - lo_i + 1)
-    thickness = float(np.percentile(runs, 25)) * D_MAX / D_BINS if runs else 0.0
+    filled = occ > 0
+    # Consecutive occupied bins ending at each bin, counted inward and outward.
+    down = np.zeros(filled.shape, np.int32)
+    up = np.zeros(filled.shape, np.int32)
+    for j in range(D_BINS):
+        down[:, j] = (down[:, j - 1] + 1 if j else 1) * filled[:, j]
+        k = D_BINS - 1 - j
+        up[:, k] = (up[:, k + 1] + 1 if j else 1) * filled[:, k]
+    near = filled[:, one - 1:one + 2]
+    has = near.any(axis=1)
+    c = one - 1 + np.argmax(near, axis=1)
+    rows = np.flatnonzero(has)
+    runs = down[rows, c[rows]] + up[rows, c[rows]] - 1
+    thickness = float(np.percentile(runs, 25)) * D_MAX / D_BINS if len(runs) else 0.0
     return RingEvidence(visible, ring, outside, lettering, gap, min(fill, 1.0), min(star, 1.0), inner_ring,
                         thickness)
 
@@ -447,7 +448,7 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
     """Refine every seed on the ink mask, keep those the evidence accepts, drop duplicates."""
     hits: list[RingHit] = []
     rng = np.random.default_rng(0)  # fixed: the same page gives the same seals
-    sampled: list[Ellipse] = []
+    sampled: list[Ellipse] = []  # starts whose place already holds a seal
     logos: list[RingHit] = []  # clear rings rejected as logos: a weaker fit over one is the logo too
     for seed in seeds:
         best: RingHit | None = None
@@ -467,19 +468,21 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
             if conf >= 0.9:
                 break
         # Least squares follows print and lettering touching the ring; sampling does not.
-        # Only worth it where the fit shows it (ink outside the ring, gaps on it), once per place.
+        # Only worth it where the fit shows it (ink outside the ring, gaps on it), and
+        # not again where sampling already found a seal.
         e0 = best.ellipse if best is not None else start[1] if start is not None and start[0] > 0.2 else None
         ev0 = best.evidence if best is not None else None
         if e0 is not None and (ev0 is None or ev0.outside > 0.12 or ev0.ring < 0.95) and not any(
                 math.hypot(e0.cx - o.cx, e0.cy - o.cy) < 0.15 * o.major and abs(e0.major - o.major) < 0.15 * o.major
                 for o in sampled):
-            sampled.append(e0)
             e = refine(mask, ransac_refine(mask, e0, limits, rng))
             if e != e0 and _plausible(e, limits):
                 ev = evidence(mask, e)
                 conf = score(ev, colour=colour)
                 if conf > 0 and (best is None or ev.outside <= best.evidence.outside or conf > best.confidence):
                     best = RingHit(e, ev, conf)
+            if best is not None:
+                sampled.append(e0)
         if best is not None:
             hits.append(best)
     hits.sort(key=lambda h: -h.confidence)
