@@ -52,7 +52,8 @@ def find_tick_boxes(bw: np.ndarray, box: tuple[float, float, float, float], char
     out = []
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
-        if not (0.55 * char_h <= h <= 1.3 * char_h and 0.55 * char_h <= w <= 1.3 * char_h):
+        # `char_h` may be a line box's height (RapidOCR's words): taller than the glyphs.
+        if not (0.4 * char_h <= h <= 1.3 * char_h and 0.4 * char_h <= w <= 1.3 * char_h):
             continue
         if abs(w - h) > 0.3 * max(w, h):  # Noto draws ☑ taller (44×35 px) than □
             continue
@@ -69,10 +70,23 @@ def find_tick_boxes(bw: np.ndarray, box: tuple[float, float, float, float], char
     return sorted(out, key=lambda b: b.bbox[0])
 
 
+def _size(b: TickBox) -> int:
+    return b.bbox[2] - b.bbox[0]  # the width: ☑ and □ share it, ☑ is drawn taller
+
+
 def ticked_index(boxes: list[TickBox]) -> int | None:
-    """Which of exactly two boxes is ticked, when one clearly is and the other clearly is not."""
-    if len(boxes) != 2:
+    """Which of the two answer boxes is ticked, when one clearly is and the other clearly is not.
+
+    The answer boxes are the two largest frames, of about one size; a smaller frame
+    (the 口 inside 否) is not one, and a third frame of their size makes it unclear.
+    """
+    if len(boxes) < 2:
         return None
+    big = sorted(boxes, key=_size, reverse=True)
+    a, b = _size(big[0]), _size(big[1])
+    if b < 0.8 * a or (len(big) > 2 and _size(big[2]) >= 0.8 * b):
+        return None
+    boxes = sorted(big[:2], key=lambda t: t.bbox[0])
     fills = [b.fill for b in boxes]
     k = int(np.argmax(fills))
     if fills[k] < TICKED_MIN_FILL or fills[1 - k] > EMPTY_RATIO * fills[k]:

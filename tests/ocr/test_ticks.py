@@ -58,3 +58,10 @@ def test_mark_ticks_leaves_cells_it_cannot_decide():
     assert ticks.mark_ticks(_cell("□是 ☑否"), words, rows) == (words, False)
     rows, words = _row_and_words(["是"])  # answered without boxes
     assert ticks.mark_ticks(_cell("是"), words, rows) == (words, False)
+
+
+def test_boxes_are_found_when_the_character_height_comes_from_line_boxes():
+    # RapidOCR's words are whole-line boxes, half as tall again as the glyphs.
+    for text, ticked in (("☑是 □否", 0), ("□是 ☑否", 1)):
+        boxes = ticks.find_tick_boxes(_cell(text), (300, 0, 600, 80), 1.5 * CHAR)
+        assert ticks.ticked_index(boxes) == ticked
