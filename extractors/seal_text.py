@@ -37,6 +37,9 @@ MATCH_AT = 0.70  # alignment score at or above which the ring names the signer
 CORE_MATCH_AT = 0.60  # the distinctive part (place, brand) must also be there
 UNSURE_AT = 0.75  # below a match but above these, the ring is "unclear", not "another organisation"
 CORE_UNSURE_AT = 0.50
+# A non-match whose own characters (generic words removed) come this much from the
+# expected name, in order, is a partial reading of it: unclear, never a mismatch.
+OWN_SHARE_UNSURE = 0.5
 
 
 def _print_cut(gray: np.ndarray, paper: float) -> float | None:
@@ -292,4 +295,28 @@ def signer_match(ring_text: str | None, expected: str) -> tuple[bool | None, flo
         # Most of the name is there and the brand is half there: a ring misread by two
         # characters and another organisation look alike here, so a person decides.
         return None, round(min(score, core_score), 3)
+    if _own_share(_strip_words(ring_body, GENERIC), _strip_words(want_body, GENERIC)) >= OWN_SHARE_UNSURE:
+        # What was read is mostly the expected name's own characters, in order, with
+        # some lost (print over the ring, a broken black-and-white press): a partial
+        # reading of this signer, not the name of another.
+        return None, round(min(score, core_score), 3)
     return False, round(min(score, core_score), 3)
+
+
+def _own_share(ring: str, want: str) -> float:
+    """Share of the ring's characters that spell part of `want` in order, best over where
+    the ring is cut open (a strip started mid-name reads its head at the end)."""
+    if not ring:
+        return 0.0
+    return max(_lcs(ring[i:] + ring[:i], want) for i in range(len(ring))) / len(ring)
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence of `a` and `b`."""
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for j, other in enumerate(b):
+            cur.append(prev[j] + 1 if ch == other else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]

@@ -74,6 +74,13 @@ def test_blank_ring_reads_as_unreadable():
         ("广州市浦江新材料科技有限公司", "广州市沛钧新材料科技有限公司", None),
         ("广东省基碰可靠性验证研究院", "广东省嘉砾可靠性验证研究院", None),
         ("东莞市湾芯贸易有限公司", "东莞市弘霁动力科技有限公司", False),
+        # part of the name read, the rest lost under print or a broken B&W press: unclear, not another unit
+        ("生物医药中限", "四川天府生物医药中试服务有限公司", None),
+        ("州北信息技术中试委", "湖北光谷信息技术中试平台有限公司", None),
+        # the strip started mid-name, so its head is read at the end
+        ("程技术中心有司专街密仪", "浙江精密仪器工程技术中心有限公司", None),
+        # another unit sharing generic words (中试, 有限公司) is still another unit
+        ("上海临港集成电路中试有限公司", "山东海洋装备中试验证有限公司", False),
     ],
 )
 def test_signer_match_table(ring, expected, match):
