@@ -136,7 +136,9 @@ def read_ring_text(image: np.ndarray, cand: SealCandidate, *, tesseract_cmd: str
 BLOCK_LEFT_CM, BLOCK_ABOVE_CM, BLOCK_BELOW_CM = 2.5, 4.0, 5.5
 # Below this OCR confidence, or with fewer glyphs, a non-matching ring is treated
 # as unread rather than as naming someone else: OCR noise must not accuse a signer.
-MISMATCH_MIN_OCR = 0.55
+# (On the seal set, garbled readings of broken B&W rings came at 0.56-0.66; clean
+# readings of another unit's seal at 0.85 and above.)
+MISMATCH_MIN_OCR = 0.70
 MISMATCH_MIN_GLYPHS = 4
 # An A4 page's long side, to guess a missing dpi from the image size.
 A4_LONG_IN = 11.69
