@@ -17,6 +17,12 @@ Silent wrong values: a matched filing's field whose value differs from the truth
 that no flag names (`field` = the key). A misread that carries LOW_CONFIDENCE,
 INVALID_VALUE or DATA_SCAN_MISMATCH is not silent; one the rules used as if right is.
 With --min, exits 1 when any measured figure is below it or any value is silently wrong.
+
+The truth assumes OCR reads what the generator wrote, so a LOW_CONFIDENCE the truth does
+not expect counts as a false positive even when the value it names really was misread.
+Those are counted apart ("LOW_CONFIDENCE on misread values"), and a second line gives
+LOW_CONFIDENCE's precision with them counted as right; the strict figure stays the one
+--min checks.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ class Tally:
     unmatched_records: int = 0
     unmatched_truth: int = 0
     silent_wrong: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # (truth key, field, read, truth)
+    # Unexpected LOW_CONFIDENCE whose named field was in fact misread: (truth key, fields).
+    warranted_low: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def add(self, predicted: set[str], expected: set[str]) -> None:
         for code in predicted & expected:
@@ -156,6 +164,15 @@ def unflagged_wrong(record: dict[str, Any], t: dict[str, Any]) -> list[tuple[str
             if k in fields and k not in named and not _same_value(k, fields[k], v)]
 
 
+def misread_low_confidence(record: dict[str, Any], t: dict[str, Any]) -> list[str]:
+    """Fields a LOW_CONFIDENCE flag of `record` names whose value differs from the truth."""
+    fields = record.get("fields") or {}
+    truth_fields = t.get("fields") or {}
+    named = {f.get("field") for f in record.get("flags", []) if f["code"] == "LOW_CONFIDENCE"}
+    return sorted(k for k in named if k in truth_fields
+                  and (k not in fields or not _same_value(k, fields.get(k), truth_fields[k])))
+
+
 def score(records: list[dict[str, Any]], truth: Truth) -> Tally:
     tally = Tally()
     detailed = {code for t in truth.filings.values() for code in (t.get("flag_fields") or {})}
@@ -166,6 +183,10 @@ def score(records: list[dict[str, Any]], truth: Truth) -> Tally:
         tally.status_total += 1
         tally.status_right += records[i].get("status") == t.get("status")
         tally.silent_wrong += [(key, *w) for w in unflagged_wrong(records[i], t)]
+        if "LOW_CONFIDENCE" in _codes(records[i].get("flags", [])) - _truth_codes(t):
+            misread = misread_low_confidence(records[i], t)
+            if misread:
+                tally.warranted_low.append((key, misread))
     for i in lone_records:
         tally.add(_record_codes(records[i], detailed), set())
     for key in lone_truth:
@@ -209,9 +230,18 @@ def figures(tally: Tally) -> dict[str, Any]:
                                     if tally.summary_status_total else None),
         "unmatched_records": tally.unmatched_records,
         "unmatched_truth": tally.unmatched_truth,
+        "low_confidence_on_misreads": [{"filing": k, "fields": f} for k, f in sorted(tally.warranted_low)],
+        "low_confidence_precision_counting_misreads": _warranted_precision(tally),
         "silent_wrong_values": [{"filing": k, "field": f, "read": r, "truth": v}
                                 for k, f, r, v in sorted(tally.silent_wrong, key=lambda w: w[:2])],
     }
+
+
+def _warranted_precision(tally: Tally) -> float | None:
+    tp, fp = tally.tp["LOW_CONFIDENCE"], tally.fp["LOW_CONFIDENCE"]
+    if not tp + fp:
+        return None
+    return (tp + len(tally.warranted_low)) / (tp + fp)
 
 
 def below(report: dict[str, Any], minimum: float) -> list[str]:
@@ -236,6 +266,11 @@ def render(report: dict[str, Any]) -> str:
     lines.append(f"status accuracy (filings): {_pct(report['status_accuracy']).strip()} over {report['filings']} filings")
     lines.append(f"status accuracy (summary tables): {_pct(report['summary_status_accuracy']).strip()}")
     lines.append(f"unmatched records: {report['unmatched_records']}, unmatched truth filings: {report['unmatched_truth']}")
+    misreads = report["low_confidence_on_misreads"]
+    if misreads:
+        lines.append(f"LOW_CONFIDENCE on misread values (counted FP above): {len(misreads)} filings; "
+                     f"precision counting them right: {_pct(report['low_confidence_precision_counting_misreads']).strip()}")
+        lines += [f"  {m['filing']}: {', '.join(m['fields'])}" for m in misreads]
     wrong = report["silent_wrong_values"]
     lines.append(f"silent wrong values (differ from the truth, no flag names the field): {len(wrong)}")
     # Personal fields are shown masked in records and truth alike; nothing raw is printed.

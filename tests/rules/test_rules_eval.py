@@ -122,3 +122,28 @@ def test_a_wrong_value_without_a_flag_is_counted_as_silent(sample, capsys):
     # The same misreads with LOW_CONFIDENCE on their fields are not silent.
     flagged = run(wrong, [("LOW_CONFIDENCE", "equipment_value_wan"), ("LOW_CONFIDENCE", "has_roadmap")])
     assert flagged["silent_wrong_values"] == []
+
+
+def test_low_confidence_on_a_misread_value_is_counted_apart(sample):
+    out, truth = sample
+    p1 = json.loads((truth / "filings" / "p1.json").read_text(encoding="utf-8"))
+    p1["fields"] = {"host_unit": "汕头市铖宇半导体有限公司", "city": "汕头市"}
+    (truth / "filings" / "p1.json").write_text(json.dumps(p1, ensure_ascii=False), encoding="utf-8")
+
+    def run(fields, flags):
+        rec = record("甲中试平台", U1, flags, "needs_review")
+        rec["fields"].update(fields)
+        write(out, [summary(), rec,
+                    record("乙中试平台", U2, [("INELIGIBLE", "equipment_value")], "needs_review"),
+                    record(None, None, [("CLASSIFIED_MARKING", None)], "quarantined", paths=["p3/scan.pdf"])])
+        return rules_eval.figures(rules_eval.score(rules_eval.load_records(out), rules_eval.load_truth(truth)))
+
+    # The flag names a field that really was misread: strict FP, but listed as warranted.
+    misread = run({"host_unit": "汕头市氏宇半导体有限公司", "city": "汕头市"}, [("LOW_CONFIDENCE", "host_unit")])
+    assert misread["flags"]["LOW_CONFIDENCE"]["precision"] == 0.0
+    assert misread["low_confidence_on_misreads"] == [{"filing": "p1", "fields": ["host_unit"]}]
+    assert misread["low_confidence_precision_counting_misreads"] == 1.0
+    # A flag on a value read right stays a false positive in both figures.
+    right = run({"host_unit": "汕头市铖宇半导体有限公司", "city": "汕头市"}, [("LOW_CONFIDENCE", "host_unit")])
+    assert right["low_confidence_on_misreads"] == []
+    assert right["low_confidence_precision_counting_misreads"] == 0.0
