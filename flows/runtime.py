@@ -34,7 +34,9 @@ def configure_prefect_env(environ: dict[str, str] | None = None) -> None:
         "PREFECT_LOGGING_LEVEL": "CRITICAL",
         "PREFECT_LOGGING_LOG_PRINTS": "false",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
+        # Prefect's temporary server needs well over its default 20 s on a loaded machine
+        # (seen: > 60 s at load 12 on 2 cores); waiting longer only matters where it would fail.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     }
     for key, value in defaults.items():
         env.setdefault(key, value)
