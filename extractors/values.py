@@ -319,7 +319,7 @@ _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 
 
 def parse_uscc(s: str) -> str:
-    """A unified social credit code, 18 characters, uppercase (check digit: rules room)."""
+    """A unified social credit code, 18 characters, uppercase (check digit: rules/consistency.py)."""
     text = re.sub(r"[\s\-_]", "", _squash(s)).upper()
     if len(text) != 18:
         raise ValueError(f"统一社会信用代码应为18位，实为{len(text)}位 / credit code must have 18 characters, got {len(text)}: {s!r}")
