@@ -132,7 +132,6 @@ class TessApi:
                  variables: tuple[tuple[str, str], ...] = ()):
         self._lib = lib
         self.lang = lang
-        self.uses = 0
         self._h = lib.TessBaseAPICreate()
         # datapath None: the library's own default (TESSDATA_PREFIX, else the packaged
         # tessdata), the same data the `tesseract` binary uses.
@@ -190,20 +189,11 @@ def _close_all(handles: list[TessApi]) -> None:
     handles.clear()
 
 
-# A handle's memory grows with the pages it has read (≈ 3 MB a page, measured over 100
-# pages); ending it and loading the model afresh every so many pages keeps peak memory
-# flat for ≈ 0.4 s of CPU per renewal.
-RENEW_AFTER_PAGES = 20
-
-
 class ApiPool:
     """Initialised handles of one language, lent to one caller at a time."""
 
-    def __init__(self, lang: str, datapath: str | None = None, variables: tuple[tuple[str, str], ...] = (),
-                 renew_after: int = RENEW_AFTER_PAGES):
+    def __init__(self, lang: str, datapath: str | None = None, variables: tuple[tuple[str, str], ...] = ()):
         self.lang = lang
-        self.renew_after = renew_after
-        self.renewed = 0
         self._lib = library()
         self._datapath = datapath
         self._variables = variables
@@ -225,15 +215,8 @@ class ApiPool:
         try:
             yield api
         finally:
-            api.uses += 1
-            if self.renew_after and api.uses >= self.renew_after:
-                with self._lock:
-                    self._all.remove(api)
-                    self.renewed += 1
-                api.close()  # the next caller loads a fresh one
-            else:
-                with self._lock:
-                    self._idle.append(api)
+            with self._lock:
+                self._idle.append(api)
 
     @property
     def size(self) -> int:

@@ -99,19 +99,3 @@ def test_missing_language_data_in_process_gives_install_advice(engines):
     with pytest.raises(MissingDependencyError) as err:
         tess_capi.TessApi(tess_capi.library(), "chi_tra_vert")
     assert "tesseract-ocr-chi-tra-vert" in err.value.advice
-
-
-def test_a_handle_is_renewed_after_so_many_pages_and_reads_the_same(settings, form_strip):
-    try:
-        pool = tess_capi.ApiPool(settings.ocr_lang, renew_after=2)
-    except tess_capi.Unavailable:
-        pytest.skip("libtesseract is not loadable here")
-    gray = cv2.imread(str(form_strip), cv2.IMREAD_GRAYSCALE)
-    texts = []
-    for _ in range(3):
-        with pool.handle() as api:
-            texts.append(api.tsv(gray, psm=6, dpi=300, timeout_s=60))
-    # The first handle read two pages and was ended; the third page loaded a fresh one.
-    assert (pool.renewed, pool.size) == (1, 1)
-    assert texts[0] == texts[1] == texts[2] and "华南" in texts[0].replace(" ", "")
-    pool.close()
