@@ -9,6 +9,7 @@ between two fields is kept as a cell boundary.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -295,7 +296,9 @@ _CN_DIGITS = "〇零一二三四五六七八九十"
 _CN_ZERO = re.compile(rf"(?<=[{_CN_DIGITS}])[@Oo0○]|[@Oo0○](?=[{_CN_DIGITS}])")  # 二@二六
 _TICK_BEFORE_OPTION = re.compile(r"[vV√✓✔](?=[是否有无])")
 _FINANCIAL = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
-_FINANCIAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "化": "仟", "未": "柒", "染": "柒", "陌": "佰", "乙": "亿"})
+# 参 is the everyday form of 叁 (the financial numeral derives from it); chi_sim prefers it.
+_FINANCIAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "化": "仟", "未": "柒", "染": "柒", "陌": "佰", "乙": "亿",
+                                     "参": "叁"})
 
 
 def canonical_reading(text: str) -> str:
@@ -322,6 +325,55 @@ def readings_agree(a: str, b: str) -> bool:
     """Whether two engines' readings of one cell say the same (see canonical_reading)."""
     ca, cb = canonical_reading(a), canonical_reading(b)
     return bool(ca) and ca == cb
+
+
+# Character vote between two engines (vote_readings): a character the first engine read
+# below FIRST_UNSURE is no evidence against the second's; the second must be this sure.
+FIRST_UNSURE = 0.6
+SECOND_SURE = 0.95
+# Confidence of a voted reading: above the LOW_CONFIDENCE threshold (0.80), below a
+# reading both engines made alike.
+VOTED_CONF = 0.9
+
+
+def _char_confs(words: list[Word]) -> tuple[str, list[float]]:
+    """The first reading's canonical text with each character's confidence (its word's)."""
+    raw, confs = "", []
+    for w in sorted(words, key=lambda w: w.bbox[0]):
+        t = "".join(w.text.split())
+        raw += t
+        confs.extend([w.conf] * len(t))
+    canon = canonical_reading(raw)
+    out: list[float] = [0.0] * len(canon)
+    # Canonical forms drop edge remnants and collapse masking runs: map confidences
+    # through the alignment; a character with no counterpart counts as unsure.
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, raw, canon, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            out[j1:j2] = confs[i1:i2]
+        elif tag == "replace":
+            out[j1:j2] = [min(confs[i1:i2])] * (j2 - j1)
+    return canon, out
+
+
+def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
+    """The second engine's reading of a cell, confirmed character by character, or None.
+
+    Two engines that disagree on a cell do not always contradict each other: tesseract
+    often marks the characters it cannot read (肆什唐佰 for 肆仟肆佰, 唐 at 0.00) and reads
+    the rest as the second engine does. The second reading is taken as voted when both
+    have the same length (substitutions only: an engine that drops a character, as
+    RapidOCR does with a rare one, gets no vote), every position where they differ was
+    read below FIRST_UNSURE by the first engine and at least SECOND_SURE by the second, and
+    at least half the characters agree outright. Its confidence is then VOTED_CONF.
+    """
+    canon_a, confs = _char_confs(first)
+    canon_b = canonical_reading(join_words(second))
+    if not canon_a or len(canon_a) != len(canon_b) or field_conf(second) < SECOND_SURE:
+        return None
+    differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
+    if 2 * len(differ) > len(canon_a) or any(confs[i] >= FIRST_UNSURE for i in differ):
+        return None
+    return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
 
 
 def _ends_number(text: str) -> bool:

@@ -198,8 +198,9 @@ def _is_known_heading(text: str) -> bool:
 def _cjk_count(words: list[Word]) -> int:
     # The English data can read a Chinese character as confident Latin letters (李 → "ase"):
     # a re-read that loses Chinese characters is not an improvement. Ideographs only: a
-    # full-width bracket read half-width loses nothing.
-    return sum(c.isalpha() and is_cjk(c) for w in words for c in w.text)
+    # full-width bracket read half-width loses nothing. A masking asterisk stands for an
+    # ideograph: 郭** read as 郭全 by the first engine loses nothing in the second's 郭**.
+    return sum((c.isalpha() and is_cjk(c)) or c == "*" for w in words for c in w.text)
 
 
 def reread_weak_cells(
@@ -267,7 +268,12 @@ def reread_weak_cells(
         for i, ws in replaced.items():
             if _cjk_count(ws) < _cjk_count(per_cell[i]):
                 continue
-            if not layout.readings_agree(layout.join_words(ws), layout.join_words(per_cell[i])):
+            if layout.readings_agree(layout.join_words(ws), layout.join_words(per_cell[i])):
+                pass
+            elif (voted := layout.vote_readings(per_cell[i], ws)) is not None:
+                # They differ only where the first engine said it could not read.
+                ws = voted
+            else:
                 # Two engines disagree (beyond separators, widths, rule specks: see
                 # layout.canonical_reading): keep the second (the better reader of
                 # rare characters) unless it is itself less sure than the first, and
