@@ -496,7 +496,7 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
     logos: list[RingHit] = []  # clear rings rejected as logos: a weaker fit over one is the logo too
     for seed in seeds:
         best: RingHit | None = None
-        start: tuple[float, Ellipse] | None = None  # the refined guess most like a ring, accepted or not
+        start: tuple[float, Ellipse, RingEvidence] | None = None  # the refined guess most like a ring
         for guess in _hypotheses(seed, limits):
             e = refine(ink, guess)
             if not _plausible(e, limits):
@@ -506,15 +506,18 @@ def find_rings(mask: np.ndarray, seeds: list[Ellipse], limits: tuple[float, floa
             if conf > 0 and (best is None or conf > best.confidence):
                 best = RingHit(e, ev, conf)
             if start is None or ev.ring - ev.outside > start[0]:
-                start = (ev.ring - ev.outside, e)
+                start = (ev.ring - ev.outside, e, ev)
             if conf == 0 and _logo_like(ev, colour=colour):
                 logos.append(RingHit(e, ev, 0.0))
             if conf >= 0.9:
                 break
         # Least squares follows print and lettering touching the ring; sampling does not.
         # Only worth it where the fit shows it (ink outside the ring, gaps on it), and
-        # not again where sampling already found a seal.
-        e0 = best.ellipse if best is not None else start[1] if start is not None and start[0] > 0.2 else None
+        # not again where sampling already found a seal, nor on a clear ring a logo rule
+        # rejected (its inside stays filled or doubled however the ring is refitted).
+        e0 = (best.ellipse if best is not None
+              else start[1] if start is not None and start[0] > 0.2 and not _logo_like(start[2], colour=colour)
+              else None)
         ev0 = best.evidence if best is not None else None
         if e0 is not None and (ev0 is None or ev0.outside > 0.12 or ev0.ring < 0.95) and not any(
                 math.hypot(e0.cx - o.cx, e0.cy - o.cy) < 0.15 * o.major and abs(e0.major - o.major) < 0.15 * o.major
