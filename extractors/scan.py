@@ -203,6 +203,47 @@ def _cjk_count(words: list[Word]) -> int:
     return sum((c.isalpha() and is_cjk(c)) or c == "*" for w in words for c in w.text)
 
 
+# Height of one strip of cells handed to RapidOCR, under its 2000 px resize limit.
+STRIP_MAX_HEIGHT = 1900
+
+
+def _strip_chunks(pieces: list, pad: int, limit: int | None) -> list[list]:
+    """The cell crops in groups whose stacked height stays under `limit` (None: one group)."""
+    chunks: list[list] = [[]]
+    height = pad
+    for piece in pieces:
+        h = piece[1].shape[0] + 2 * pad
+        if limit is not None and chunks[-1] and height + h > limit:
+            chunks.append([])
+            height = pad
+        chunks[-1].append(piece)
+        height += h
+    return chunks
+
+
+def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: dict[int, list[Word]]) -> None:
+    """Stack the crops of `chunk` into one white strip, read it, and put each word back on its cell."""
+    offsets = []  # (cell index, strip y0, strip y1, dx, dy)
+    y = pad
+    for i, crop, x, top in chunk:
+        offsets.append((i, y, y + crop.shape[0], x - pad, top - y))
+        y += crop.shape[0] + 2 * pad
+    width = max(c.shape[1] for _, c, _, _ in chunk) + 2 * pad
+    strip = np.full((y, width), 255, np.uint8)
+    for (_, crop, _, _), (_, top, bottom, _, _) in zip(chunk, offsets):
+        strip[top:bottom, pad : pad + crop.shape[1]] = crop
+    # Handed over in memory: no PNG written and decoded again (engines take arrays).
+    for w in engine.read_fields(strip, dpi=dpi):
+        cy = (w.bbox[1] + w.bbox[3]) / 2
+        for i, top, bottom, dx, dy in offsets:
+            if top <= cy <= bottom and w.text.strip():
+                b = w.bbox
+                replaced.setdefault(i, []).append(
+                    Word(text=w.text, conf=w.conf, bbox=(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
+                )
+                break
+
+
 def reread_weak_cells(
     prep: pageprep.PreparedPage,
     words: list[Word],
@@ -235,34 +276,21 @@ def reread_weak_cells(
     if image is None:
         image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
     pad = 20  # tesseract needs a white margin around each line
-    crops, offsets = [], []  # offsets: (cell index, strip y0, strip y1, dx, dy) to map back
-    y = pad
+    pieces = []  # (cell index, crop, dx, dy): dx/dy map the crop's pixels back to the page
     for i in weak:
         x0, y0, x1, y1 = (int(v) for v in cells[i])
         crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
-        if crop.size == 0:
-            continue
-        crops.append((crop, y))
-        offsets.append((i, y, y + crop.shape[0], x0 + 2 - pad, y0 + 2 - y))
-        y += crop.shape[0] + 2 * pad
-    if not crops:
+        if crop.size:
+            pieces.append((i, crop, x0 + 2, y0 + 2))
+    if not pieces:
         return words
-    width = max(c.shape[1] for c, _ in crops) + 2 * pad
-    strip = np.full((y, width), 255, np.uint8)
-    for crop, top in crops:
-        strip[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop
-    # Handed over in memory: no PNG written and decoded again (engines take arrays).
-    again = engine.read_fields(strip, dpi=prep.dpi)
+    # RapidOCR shrinks any image over 2000 px to fit: a tall strip of forty cells came out
+    # at half scale and lost rare characters (铖宇 read 宇 at 0.999). Its strips are cut
+    # below that; tesseract reads any height and pays per call, so it gets one strip.
+    limit = STRIP_MAX_HEIGHT if getattr(engine, "second_opinion", False) else None
     replaced: dict[int, list[Word]] = {}
-    for w in again:
-        cy = (w.bbox[1] + w.bbox[3]) / 2
-        for i, top, bottom, dx, dy in offsets:
-            if top <= cy <= bottom and w.text.strip():
-                b = w.bbox
-                replaced.setdefault(i, []).append(
-                    Word(text=w.text, conf=w.conf, bbox=(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
-                )
-                break
+    for chunk in _strip_chunks(pieces, pad, limit):
+        _read_strip(chunk, pad, engine, prep.dpi, replaced)
     if getattr(engine, "second_opinion", False):
         better = {}
         for i, ws in replaced.items():

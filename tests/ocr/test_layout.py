@@ -112,3 +112,45 @@ def test_two_readings_disagree_when_the_meaning_differs():
     assert not agree("有", "在")
     assert not agree("先进陶资材料", "先进陶瓷材料")
     assert not agree("", "")
+
+
+def chars(pairs):
+    """One word per character, left to right: [(text, conf), ...]."""
+    return [w(t, i * 40, 0, i * 40 + 30, 30, conf=c) for i, (t, c) in enumerate(pairs)]
+
+
+def test_vote_takes_the_second_reading_where_the_first_could_not_read():
+    # Tesseract on a 大写 amount (seed 11's q06): 唐 and 佰 unreadable, 什/参 its usual forms.
+    first = chars([("肆", 0.0), ("什", 0.55), ("唐", 0.0), ("佰", 0.0), ("伍", 0.93), ("拾", 0.73),
+                   ("参", 0.92), ("万", 0.97), ("元", 0.97)])
+    second = [w("肆仟肆佰伍拾叁万元", 0, 0, 360, 30, conf=0.976)]
+    voted = layout.vote_readings(first, second)
+    assert voted is not None
+    assert layout.join_words(voted) == "肆仟肆佰伍拾叁万元"
+    assert layout.field_conf(voted) == layout.VOTED_CONF
+
+
+def test_vote_refuses_when_the_first_engine_read_a_differing_character_surely():
+    # 过 read at 0.92 where RapidOCR says 壹: a real contradiction, not an unread character.
+    first = chars([("过", 0.92), ("他", 0.04), ("参", 0.0), ("佰", 0.91), ("玖", 0.86), ("拾", 0.64),
+                   ("壹", 0.54), ("万", 0.88), ("于", 0.4), ("什", 0.0), ("元", 0.95)])
+    second = [w("壹仟叁佰玖拾壹万贰仟元", 0, 0, 440, 30, conf=0.973)]
+    assert layout.vote_readings(first, second) is None
+
+
+def test_vote_refuses_a_dropped_character_an_unsure_second_and_mostly_unread_cells():
+    # RapidOCR dropped the rare 铖 at 0.999: different lengths, no vote.
+    first = chars([("饶", 0.0), ("宇", 0.0), ("集成", 0.97)])
+    assert layout.vote_readings(first, [w("宇集成", 0, 0, 120, 30, conf=0.999)]) is None
+    # The second engine itself unsure.
+    first = chars([("郭", 0.72), ("全", 0.35)])
+    assert layout.vote_readings(first, [w("郭**", 0, 0, 90, 30, conf=0.816)]) is None
+    # Nothing agrees: the first engine confirms nothing.
+    first = chars([("甲", 0.1), ("乙", 0.1), ("丙", 0.1)])
+    assert layout.vote_readings(first, [w("天地人", 0, 0, 120, 30, conf=0.99)]) is None
+
+
+def test_vote_is_for_amounts_only_not_names():
+    # Seed 11's q06: tesseract had nothing for 铖 (钱 at 0.0), RapidOCR read 城 at 0.95.
+    first = chars([("粤", 0.8), ("钱", 0.0), ("宇", 0.6), ("半导体", 0.84)])
+    assert layout.vote_readings(first, [w("粤城宇半导体", 0, 0, 240, 30, conf=0.96)]) is None
