@@ -80,9 +80,10 @@ class SealSample:
     expected_signer: str
     seal_bbox: tuple[float, float, float, float] | None  # truth box of the seal at the block, clipped
     seal_text: str | None  # the name on the seal's ring
-    legible: bool  # ring text drawn clearly enough that a reader should manage it
+    legible: bool  # ring text drawn clearly enough that a reader should manage it (B&W: no glyph lost)
     conditions: list[str] = field(default_factory=list)  # colour|gray|bw, round|oval, faint, ...
     summary: bool = False
+    glyphs_lost: bool = False  # legible as drawn, but a glyph did not survive the B&W threshold
 
     @property
     def has_seal(self) -> bool:
@@ -337,6 +338,7 @@ def make_sample(index: int, seed: int = 0, *, dpi: int | None = None, real_dir: 
     seal_bbox = None
     seal_text = None
     legible = False
+    glyphs_lost = False  # drawn legibly, but the B&W threshold wiped out a glyph
 
     if "decoy" in conds:
         kind = next(c for c in conds if c.startswith("decoy_"))
@@ -380,6 +382,8 @@ def make_sample(index: int, seed: int = 0, *, dpi: int | None = None, real_dir: 
             if "lowsat" in conds:
                 seal = _desaturate(seal, rng.uniform(0.45, 0.6))
             legible = "faint" not in conds
+            if "bw" in conds and legible and not glyphs_survive_threshold(seal, len(seal_text), oval=oval):
+                legible, glyphs_lost = False, True
         angle = rng.uniform(-35, 35) if "rotated" in conds else rng.uniform(-4, 4)
         if "edge" in conds:
             # Cut by the right page edge: 55–75 % of the seal stays on the page.
@@ -397,7 +401,7 @@ def make_sample(index: int, seed: int = 0, *, dpi: int | None = None, real_dir: 
         img = composite_seal(img, seal, center, angle)
         seal_bbox = _seal_box(center, seal.size, angle, (W, H))
         if "edge" in conds:
-            legible = False
+            legible = glyphs_lost = False
     if "gray" in conds:
         img = to_gray(img)
     elif "bw" in conds:
@@ -406,7 +410,52 @@ def make_sample(index: int, seed: int = 0, *, dpi: int | None = None, real_dir: 
     if "jpeg" in conds or rng.random() < 0.3:
         img = jpeg(img, rng.randint(55, 85))
     return SealSample(f"{index:03d}-{'+'.join(conds)}", img, dpi, page.words, signer, seal_bbox, seal_text,
-                      legible, conds, summary)
+                      legible, conds, summary, glyphs_lost)
+
+
+# A black-and-white scan keeps a pixel black when its gray level is below this (`to_bw`).
+BW_THRESHOLD = 150
+# A glyph that keeps less than this share of its drawn ink after the threshold has lost
+# most of its strokes. (A firmly pressed glyph keeps 0.6-0.7 by this count: its soft rim
+# and the speckle where ink did not take count as drawn ink too.)
+GLYPH_INK_KEPT = 0.30
+
+
+def glyph_ink_kept(seal: Image.Image, n_glyphs: int, *, oval: bool,
+                   threshold: int = BW_THRESHOLD) -> list[float]:
+    """Per glyph of the ring name, the share of its ink that a black-and-white scanner keeps.
+
+    Judged from the drawn seal itself (its ink over white paper, thresholded as `to_bw`
+    does), not from any reader's output. Glyphs follow `samples.sealdraw.draw_seal`'s layout:
+    evenly over an arc of min(250, max(150, 19 n)) degrees centred on the top, clockwise, in
+    a band inside the ring (normalised radius 0.50-0.90 of the semi-axes; 0.40-0.86 on ovals,
+    whose lettering sits relatively deeper).
+    """
+    rgba = np.asarray(seal, dtype=np.float32) / 255.0
+    a = rgba[..., 3]
+    over_white = 255.0 * (1.0 - a[..., None] + a[..., None] * rgba[..., :3])
+    gray = over_white @ np.array([0.299, 0.587, 0.114], np.float32)
+    h, w = a.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    u, v = (xx + 0.5 - w / 2) / (w / 2), (yy + 0.5 - h / 2) / (h / 2)
+    r = np.hypot(u, v)
+    t = np.degrees(np.arctan2(u, -v))  # 0 at the top, clockwise positive, as draw_seal places glyphs
+    lo, hi = (0.40, 0.86) if oval else (0.50, 0.90)
+    band = (r >= lo) & (r <= hi) & (a > 0.05)
+    span = min(250.0, max(150.0, n_glyphs * 19.0))
+    step = span / n_glyphs
+    kept = []
+    for i in range(n_glyphs):
+        t0 = -span / 2 + step * i
+        sel = band & (t >= t0) & (t < t0 + step)
+        ink = int(np.count_nonzero(sel))
+        kept.append(float(np.count_nonzero(sel & (gray < threshold))) / ink if ink else 0.0)
+    return kept
+
+
+def glyphs_survive_threshold(seal: Image.Image, n_glyphs: int, *, oval: bool) -> bool:
+    """True when no glyph of the ring name is lost on a B&W scan (each keeps GLYPH_INK_KEPT of its ink)."""
+    return min(glyph_ink_kept(seal, n_glyphs, oval=oval)) >= GLYPH_INK_KEPT
 
 
 def _desaturate(seal: Image.Image, amount: float) -> Image.Image:

@@ -92,3 +92,21 @@ def test_signer_match_table(ring, expected, match):
 def test_signer_match_without_text_is_unknown():
     assert signer_match(None, NAME) == (None, 0.0)
     assert signer_match("", NAME)[0] is None
+
+
+def test_bw_legibility_is_judged_from_the_drawn_seal():
+    # Which glyphs a B&W scanner's threshold keeps, from the drawn seal (not from any reader).
+    from samples.sealset import glyph_ink_kept, glyphs_survive_threshold  # noqa: PLC0415
+
+    firm = draw_seal(NAME, diameter_px=496, rng=random.Random(0))
+    kept = glyph_ink_kept(firm, len(NAME), oval=False)
+    assert len(kept) == len(NAME) and min(kept) >= 0.3
+    assert glyphs_survive_threshold(firm, len(NAME), oval=False)
+    # This press is light at its lower right: 司, the last glyph, all but vanishes.
+    light = draw_seal(NAME, diameter_px=496, rng=random.Random(5))
+    kept = glyph_ink_kept(light, len(NAME), oval=False)
+    assert kept[-1] < 0.1 and min(kept[:-1]) > 0.5
+    assert not glyphs_survive_threshold(light, len(NAME), oval=False)
+    # A faint press (ink 0.5) stays lighter than the threshold everywhere.
+    faint = draw_seal(NAME, diameter_px=496, rng=random.Random(5), ink=0.5)
+    assert max(glyph_ink_kept(faint, len(NAME), oval=False)) == 0.0
