@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
@@ -425,12 +425,16 @@ def reads_well(words: list[Word]) -> bool:
 
 
 def _prepare_and_read(
-    image: PageImage, out: Path, engine: OcrEngine | None, tesseract_cmd: str, *, detect_orientation: bool
+    image: PageImage, out: Path, engine: OcrEngine | None, tesseract_cmd: str, *, detect_orientation: bool,
+    prepare_lock: threading.Lock | None = None,
 ) -> tuple[pageprep.PreparedPage, np.ndarray, list[Word]]:
     try:
-        prep = pageprep.prepare_page(
-            image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation
-        )
+        # Preparation holds ~150 MB of page-sized arrays at once; two pages prepared at
+        # the same time made the process's peak memory (docs/ocr-speed.md "Peak memory").
+        with prepare_lock or nullcontext():
+            prep = pageprep.prepare_page(
+                image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation
+            )
     except ValueError as exc:
         raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: {exc}") from exc
     # Decoded once: the page pass, the cell re-reads and the asterisk shapes share the pixels.
@@ -441,20 +445,27 @@ def _prepare_and_read(
 
 
 def read_page(
-    image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str, threshold: float = REREAD_BELOW
+    image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str, threshold: float = REREAD_BELOW,
+    prepare_lock: threading.Lock | None = None,
 ) -> PageRead:
-    """Prepare, OCR and lay out one page; boxes come back in original-image pixels."""
+    """Prepare, OCR and lay out one page; boxes come back in original-image pixels.
+
+    `prepare_lock`: held while the page is prepared, shared by the pages read at once.
+    """
     prepared_path = workdir / f"ocr-{image.number:04d}.png"
     # Most pages are upright: read them as they are, and pay for orientation
     # detection (and a second reading) only when the first reading is poor.
-    prep, pixels, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False)
+    prep, pixels, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False,
+                                             prepare_lock=prepare_lock)
     if not reads_well(words):
-        prep2, pixels2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=True)
+        prep2, pixels2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd,
+                                                   detect_orientation=True, prepare_lock=prepare_lock)
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
             prep, pixels, words = prep2, pixels2, words2
         else:
             # Not turned after all: restore the first preparation's image for the cell re-reads.
-            prep, pixels, _ = _prepare_and_read(image, prepared_path, None, tesseract_cmd, detect_orientation=False)
+            prep, pixels, _ = _prepare_and_read(image, prepared_path, None, tesseract_cmd,
+                                               detect_orientation=False, prepare_lock=prepare_lock)
     cells = [c.bbox for c in prep.cells]
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
@@ -577,6 +588,24 @@ def release_freed_memory() -> None:
         pass
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def map_large_blocks(threshold: int = 1 << 20) -> None:
+    """Blocks of `threshold` bytes and more get pages of their own (glibc only).
+
+    glibc raises its mmap threshold to the largest block freed so far (up to
+    32 MB): after the first page, page-sized arrays are cut from the worker
+    threads' heaps, where tesseract's small objects fragment them and freed
+    arrays stay resident until the next trim (42–69 MB free in the heaps after
+    each page). A fixed threshold maps each large array and unmaps it when freed.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, threshold)
+    except (OSError, AttributeError):
+        pass
+
+
 def default_engine_name() -> str:
     """`tesseract+rapidocr` when the [ppocr] extra is installed, else `tesseract`.
 
@@ -605,10 +634,13 @@ def extract_scan(
     Raises BadInputError(UNREADABLE) when no page yields any text.
     """
     workdir.mkdir(parents=True, exist_ok=True)
+    map_large_blocks()
+    # One page is prepared at a time; the others meanwhile OCR (docs/ocr-speed.md "Peak memory").
+    prepare_lock = threading.Lock()
 
     def work(get_image: Callable[[], PageImage]) -> PageRead:
         try:
-            return read_page(get_image(), workdir, engine, settings.tesseract_cmd)
+            return read_page(get_image(), workdir, engine, settings.tesseract_cmd, prepare_lock=prepare_lock)
         finally:
             release_freed_memory()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,27 @@ def test_default_engine_follows_the_installed_extra():
 
     has_rapid = importlib.util.find_spec("rapidocr_onnxruntime") is not None
     assert default_engine_name() == ("tesseract+rapidocr" if has_rapid else "tesseract")
+
+
+def test_pages_read_at_once_are_prepared_one_at_a_time(tmp_path, settings, tess, monkeypatch):
+    # Preparation holds ~150 MB of page-sized arrays; two at once made the peak memory.
+    from extractors import pageprep
+
+    running, most = [0], [0]
+    real = pageprep.prepare_page
+
+    def counted(*args, **kwargs):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.3)  # widen the window in which a second page could start preparing
+            return real(*args, **kwargs)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(pageprep, "prepare_page", counted)
+    pngs = [render_page(tmp_path / f"p{i}.png", PageSpec(), dpi=200) for i in range(2)]
+    pdf = _image_pdf(pngs, tmp_path / "two.pdf", 200)
+    doc = extract_scan(_source(pdf, FileType.PDF), tmp_path / "work", settings, workers=2, engine=tess)
+    assert len(doc.pages) == 2 and all(p.words for p in doc.pages)
+    assert most[0] == 1
