@@ -2,6 +2,7 @@
 
     python bench/ocr_throughput.py [PDF] [--pages 20] [--jobs 2] [--skip-ocrmypdf]
     python bench/ocr_throughput.py --rss 10 100      # peak RSS of our stage at 10 and 100 pages
+    python bench/ocr_throughput.py PDF --rss 10 100  # the same on the first 10 and 100 pages of PDF
     python bench/ocr_throughput.py PDF --tesseract-cli   # tesseract binary per call (the old path)
 
 Our stage = `extractors.scan.extract_scan(..., workers=JOBS)`: render, prepare,
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool) -> None:
+def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pages: int | None = None) -> None:
     """Child mode: run our stage once and print JSON with time and peak RSS."""
     sys.path.insert(0, str(ROOT))
     from pilot_intake.models import FileType, SourceFile
@@ -44,7 +45,7 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool) ->
         settings = Settings(workers=jobs)
         engine = make_engine(engine_name or default_engine_name(), tesseract_cmd=settings.tesseract_cmd,
                              lang=settings.ocr_lang, resident=resident)
-        doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine)
+        doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine, page_count=pages)
         secs = time.perf_counter() - t0
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
@@ -57,8 +58,9 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool) ->
     }))
 
 
-def run_ours(pdf: Path, jobs: int, engine: str | None, cli: bool = False) -> dict:
-    extra = (["--ocr-engine", engine] if engine else []) + (["--tesseract-cli"] if cli else [])
+def run_ours(pdf: Path, jobs: int, engine: str | None, cli: bool = False, pages: int | None = None) -> dict:
+    extra = (["--ocr-engine", engine] if engine else []) + (["--tesseract-cli"] if cli else []) + (
+        ["--pages", str(pages)] if pages else [])
     out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs), *extra],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -82,7 +84,7 @@ def run_ocrmypdf(pdf: Path, jobs: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pdf", nargs="?", type=Path)
-    ap.add_argument("--pages", type=int, default=20)
+    ap.add_argument("--pages", type=int, help="pages of the built PDF (default 20)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--ocr-engine", help="tesseract, rapidocr or tesseract+rapidocr (default: extract_scan's)")
@@ -92,7 +94,8 @@ def main() -> None:
     ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
     a = ap.parse_args()
     if a.stage_only:
-        stage_only(a.stage_only, a.jobs, a.ocr_engine, resident=not a.tesseract_cli)
+        stage_only(a.stage_only, a.jobs, a.ocr_engine, resident=not a.tesseract_cli,
+                   pages=a.pages)
         return
     sys.path.insert(0, str(ROOT / "bench"))
     from ocr_pages_pdf import build
@@ -100,11 +103,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if a.rss:
             for n in a.rss:
-                r = run_ours(build(Path(tmp) / f"rss{n}.pdf", n), a.jobs, a.ocr_engine, a.tesseract_cli)
-                print(f"{n:4d} pages: {r['seconds']:7.1f} s  peak RSS python {r['rss_self_mb']:.0f} MB, "
-                      f"largest child {r['rss_children_mb']:.0f} MB")
+                pdf = a.pdf or build(Path(tmp) / f"rss{n}.pdf", n)
+                load = _load()
+                r = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, pages=n if a.pdf else None)
+                print(f"{r['pages']:4d} pages: {r['seconds']:7.1f} s  CPU {r['cpu_s']:6.1f} s  "
+                      f"peak RSS python {r['rss_self_mb']:.0f} MB, largest child {r['rss_children_mb']:.0f} MB  "
+                      f"(load before {load}, after {_load()})")
             return
-        pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages)
+        pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages or 20)
         ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli)
         n = ours["pages"]
         print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}"
