@@ -185,6 +185,50 @@ def _split_line_box(text: str, box: list[list[float]], conf: float) -> list[Word
     return out
 
 
+def strip_lines(gray: np.ndarray, dpi: int | None = None) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of the text lines in a strip of cell crops (black on white).
+
+    The crops are stacked one above the other with white between them, so a
+    text line is a run of rows with ink. Runs at most 0.4 mm apart are one (日
+    and 正 of a lone 是: 3 px at 300 dpi; lines are ≥ 1 mm apart); then runs
+    closer than a fifth of a line height are one line (the strokes of 二) unless
+    that makes it taller than a line and a half (two lines set tight). A run
+    much thinner than a line is a speck or a rule remnant and is left out.
+    """
+    ink = gray < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return []
+    joined = max(3, round(0.4 * (dpi or 300) / 25.4))  # white rows that do not cut
+    cuts = np.flatnonzero(np.diff(rows) > joined + 1)
+    runs = [[int(a), int(b) + 1] for a, b in zip(np.r_[rows[0], rows[cuts + 1]], np.r_[rows[cuts], rows[-1]])]
+    height = float(np.percentile([b - a for a, b in runs], 75))
+    lines: list[list[int]] = []
+    for run in runs:
+        if lines and run[0] - lines[-1][1] <= 0.2 * height and run[1] - lines[-1][0] <= 1.6 * height:
+            lines[-1][1] = run[1]
+        else:
+            lines.append(run)
+    boxes = []
+    for y0, y1 in lines:
+        if y1 - y0 < 0.35 * height:
+            continue
+        # Along the line, pieces of ink apart by more than a line height: specks
+        # (small in both directions) are left out, or the recogniser reads them as
+        # a character (1,835万元 read 1,835万元個).
+        band = ink[y0:y1]
+        cols = np.flatnonzero(band.any(axis=0))
+        gaps = np.flatnonzero(np.diff(cols) > (y1 - y0))
+        kept = []
+        for a, b in zip(np.r_[cols[0], cols[gaps + 1]], np.r_[cols[gaps], cols[-1]]):
+            piece_rows = np.flatnonzero(band[:, a : b + 1].any(axis=1))
+            if max(b + 1 - a, piece_rows[-1] + 1 - piece_rows[0]) >= 0.4 * (y1 - y0):
+                kept.append((int(a), int(b) + 1))
+        if kept:
+            boxes.append((kept[0][0], y0, kept[-1][1], y1))
+    return boxes
+
+
 class RapidOcrEngine:
     """PP-OCRv4 via rapidocr-onnxruntime (models ship inside the wheel).
 
@@ -206,7 +250,39 @@ class RapidOcrEngine:
         return words
 
     def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
-        return self.read(image, dpi)
+        """A strip of cell crops: its lines are found from the ink rows (`strip_lines`) and recognised.
+
+        The text detector is not run: on the strips it cost most of RapidOCR's ≈ 9 CPU s
+        a page (it scales a strip's short side up to 736 px); recognition alone took
+        ≈ 1 (docs/ocr-speed.md). Nor is the angle classifier: pages are upright by then.
+        """
+        gray = image if isinstance(image, np.ndarray) else cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            raise ValueError(f"cannot decode image {image}")
+        if gray.ndim == 3:
+            gray = cv2.cvtColor(gray, cv2.COLOR_BGRA2GRAY if gray.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+        boxes = strip_lines(gray, dpi)
+        if not boxes:
+            return []
+        crops = []
+        for x0, y0, x1, y1 in boxes:
+            # White margin: a tenth of the line height above and below, half of it at the
+            # ends. Chosen among three tried on the demo and degraded seed 7 (docs/ocr-speed.md);
+            # wider above and below turned 霁 into 雾.
+            m = max(2, round(0.1 * (y1 - y0)))
+            n = max(2, round(0.5 * (y1 - y0)))
+            crop = np.full((y1 - y0 + 2 * m, x1 - x0 + 2 * n), 255, np.uint8)
+            crop[m : m + y1 - y0, n : n + x1 - x0] = gray[y0:y1, x0:x1]
+            crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+        # One line per call: in a batch the recogniser pads every line to the widest
+        # one's width, and the padding changed readings (弘霁 read 弘雾).
+        results = [self._ocr.text_rec([crop])[0][0] for crop in crops]
+        words: list[Word] = []
+        for (x0, y0, x1, y1), res in zip(boxes, results):
+            text, score = res[0], float(res[1])
+            if text.strip() and score >= self._ocr.text_score:  # the detector path's own cut
+                words.extend(_split_line_box(text, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], score))
+        return words
 
 
 @dataclass(frozen=True)
@@ -227,7 +303,7 @@ class HybridEngine:
         return self.first.read(image, dpi)
 
     def read_fields(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
-        return self.second.read(image, dpi)
+        return self.second.read_fields(image, dpi)
 
 
 def _rapidocr_instance():

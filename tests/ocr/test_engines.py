@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from ocr_pages import FONT
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors import layout
-from extractors.ocr import make_engine
+from extractors.ocr import make_engine, strip_lines
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,34 @@ def test_rapidocr_engine_reads_the_same_line(line_image):
     # A whole text line is split into one word per character, boxes inside the line box.
     assert len(words) == 13 and all(0 <= w.bbox[0] < w.bbox[2] <= 900 for w in words)
     assert [w.bbox[0] for w in words] == sorted(w.bbox[0] for w in words)
+
+
+def _strip(lines: list[str], size: int = 40) -> np.ndarray:
+    """Cell crops stacked as scan.reread_weak_cells does: one text line each, 40 px white between."""
+    font = ImageFont.truetype(FONT, size)
+    img = Image.new("L", (900, 120 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(lines):
+        for j, part in enumerate(text.split("\n")):
+            draw.text((20, 20 + 120 * i + j * int(size * 1.3)), part, font=font, fill=0)
+    return np.array(img)
+
+
+def test_strip_lines_finds_each_line_once_and_leaves_specks_out():
+    strip = _strip(["是", "广东省先进陶瓷\n材料中试平台", "1,835万元"])
+    strip[245:248, 700:703] = 0  # a speck far right of 1,835万元
+    boxes = strip_lines(strip, 300)
+    # The lone 是 (日 over 正) is one line, the wrapped value two, the speck no part of any.
+    assert len(boxes) == 4
+    assert boxes[0][3] - boxes[0][1] > 30
+    assert all(x1 < 600 for _, _, x1, _ in boxes)
+
+
+def test_rapidocr_reads_a_strip_of_cells_line_by_line():
+    pytest.importorskip("rapidocr_onnxruntime")
+    strip = _strip(["是", "广东省先进陶瓷材料中试平台", "158****2459"])
+    words = make_engine("rapidocr").read_fields(strip, dpi=300)
+    by_line: dict[int, list] = {}
+    for w in words:
+        by_line.setdefault(int((w.bbox[1] + w.bbox[3]) / 2) // 120, []).append(w)
+    assert [layout.join_words(by_line[k]) for k in sorted(by_line)] == ["是", "广东省先进陶瓷材料中试平台", "158****2459"]
