@@ -135,7 +135,7 @@ class CachedEngine:
         data = Path(image).read_bytes() if isinstance(image, (str, Path)) else (
             f"{image.shape}/{image.dtype}".encode() + image.tobytes())
         key = hashlib.sha256(f"{self.name}/{call}/{dpi}/".encode() + data).hexdigest()
-        path = self._cache / f"{key}.json"
+        path = self._cache / f"{call}-{key}.json"  # by call: a changed re-read can drop its own entries
         if path.exists():
             return [Word(**w) for w in json.loads(path.read_text())]
         words = getattr(self._engine, call)(image, dpi)
