@@ -229,16 +229,15 @@ def assemble_filing(group: FilingGroup, services: Any, rules: BatchRules,
 
     # Unsure scan readings the filing confirms elsewhere (rules/corroboration.py).
     low = settings.low_confidence
-    seal = _best_seal(scan_docs)
     row = summary_row_for(fields, rules.summary_rows, low_confidence=low)
-    corroborated = corroborate(fields, low_confidence=low, summary_row=row, equipment=equipment,
-                               ring_text=seal.text if seal is not None else None)
+    corroborated = corroborate(fields, low_confidence=low, summary_row=row, equipment=equipment)
 
     # Seal on the stamped scan, matched against the host unit from the data file if any.
     # Not against the summary row's host when the scan's was unsure: rings misread by a
     # character or two (铖→铺) would then be called another organisation's (measured on
     # the full set, seed 23); the scan's own judgement calls them unclear.
     host = fields.get("host_unit")
+    seal = _best_seal(scan_docs)
     if seal is not None and seal.text and "host_unit" in data_fields and data_fields["host_unit"].value:
         # The data file names the host unit more reliably than the scan's own OCR.
         from extractors.seals import judge_signer

@@ -2,15 +2,15 @@
 
 OCR's confidence is about one reading. A value read below `low_confidence` is still
 right when an independent part of the filing says the same thing: the summary table's
-row for the platform, the uscc's GB 32100 check digit, the equipment rows' sum, the
-seal's ring text. Such a value is used as read and carries no LOW_CONFIDENCE; an unsure
-value nothing confirms keeps it. Corroboration is exact (after NFKC and whitespace
+row for the platform, the uscc's GB 32100 check digit, the equipment rows' sum. Such a
+value is used as read and carries no LOW_CONFIDENCE; an unsure value nothing confirms
+keeps it. The seal's ring text is no such evidence: the same engines read it as the
+form, and on seed 11 both read the rare 铖 as 城, so the ring "confirmed" a wrong host. Corroboration is exact (after NFKC and whitespace
 removal): a near match is what a misreading looks like, so it confirms nothing.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +22,12 @@ from rules.fields import is_number, norm_text, norm_uscc
 # Keys a summary table row carries (filings.md §3), all compared exactly.
 SUMMARY_KEYS: tuple[str, ...] = ("platform_name", "host_unit", "uscc", "key_direction", "city",
                                  "contact_name", "contact_phone")
-_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 
 
 @dataclass(frozen=True)
 class Corroboration:
     key: str
-    source: str  # "summary", "check_digit", "equipment" or "ring"
+    source: str  # "summary", "check_digit" or "equipment"
     evidence: str  # Chinese, for the reviewer and the log
 
 
@@ -87,28 +86,13 @@ def _equipment_sum_equals(declared: Any, rows: list[EquipmentRow]) -> bool:
     return abs(total - float(declared)) <= 0.005 + 0.0005 * len(items)
 
 
-def _name_body(text: str) -> str:
-    t = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
-    for form in _LEGAL_FORMS:
-        t = t.replace(form, "")
-    return t
-
-
-def _ring_names(ring_text: str | None, host: Any) -> bool:
-    """The ring text contains the host's name (legal form aside) character for character."""
-    if not ring_text or not host:
-        return False
-    body = _name_body(str(host))
-    return len(body) >= 4 and body in _name_body(ring_text)
-
-
 def corroborate(fields: dict[str, FieldValue], *, low_confidence: float,
-                summary_row: SummaryRow | None = None, equipment: list[EquipmentRow] | None = None,
-                ring_text: str | None = None) -> dict[str, Corroboration]:
+                summary_row: SummaryRow | None = None,
+                equipment: list[EquipmentRow] | None = None) -> dict[str, Corroboration]:
     """For each value read below `low_confidence`, the evidence that confirms it, if any.
 
     `summary_row`: the platform's row (`summary_row_for`). `equipment`: the equipment
-    table's rows. `ring_text`: the seal's ring text as read.
+    table's rows.
     """
     out: dict[str, Corroboration] = {}
     for key, fv in fields.items():
@@ -121,6 +105,4 @@ def corroborate(fields: dict[str, FieldValue], *, low_confidence: float,
             out[key] = Corroboration(key, "check_digit", "统一社会信用代码校验位正确")
         elif key == "equipment_value_wan" and equipment and _equipment_sum_equals(fv.value, equipment):
             out[key] = Corroboration(key, "equipment", "与设备要素表各项原值之和一致")
-        elif key == "host_unit" and _ring_names(ring_text, fv.value):
-            out[key] = Corroboration(key, "ring", "与印章环形文字一致")
     return out

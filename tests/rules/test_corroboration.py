@@ -124,19 +124,3 @@ def test_equipment_with_an_unread_row_confirms_nothing():
                        low_confidence=LOW, equipment=rows) == {}
 
 
-# --- the seal's ring text --------------------------------------------------------------
-
-
-def test_ring_naming_the_host_confirms_it():
-    out = corroborate({"host_unit": fv("host_unit", HOST)}, low_confidence=LOW,
-                      ring_text="广州市睿铂新材料科技有限公司合同专用章")
-    assert out["host_unit"].source == "ring"
-    # Legal forms differ between a name and its seal often enough to be left aside.
-    out = corroborate({"host_unit": fv("host_unit", "粤铖宇半导体股份有限公司")}, low_confidence=LOW,
-                      ring_text="粤铖宇半导体有限公司")
-    assert "host_unit" in out
-
-
-@pytest.mark.parametrize("ring", ["广州市叡铂新材料科技有限公司", "广州市睿铂", None, ""])
-def test_ring_that_differs_or_says_too_little_confirms_nothing(ring):
-    assert corroborate({"host_unit": fv("host_unit", HOST)}, low_confidence=LOW, ring_text=ring) == {}
