@@ -284,9 +284,10 @@ def reread_weak_cells(
             pieces.append((i, crop, x0 + 2, y0 + 2))
     if not pieces:
         return words
-    # RapidOCR shrinks any image over 2000 px to fit: a tall strip of forty cells came out
-    # at half scale and lost rare characters (铖宇 read 宇 at 0.999). Its strips are cut
-    # below that; tesseract reads any height and pays per call, so it gets one strip.
+    # RapidOCR's detector shrinks any image over 2000 px: a tall strip of forty cells came
+    # out at half scale and lost rare characters (铖宇 read 宇 at 0.999). The recogniser-only
+    # second opinion does not shrink, but strips stay under that for any detector-based
+    # engine; tesseract reads any height and pays per call, so it gets one strip.
     limit = STRIP_MAX_HEIGHT if getattr(engine, "second_opinion", False) else None
     replaced: dict[int, list[Word]] = {}
     for chunk in _strip_chunks(pieces, pad, limit):
