@@ -150,6 +150,11 @@ class TesseractEngine:
         ]
 
 
+# The recogniser reads a masking asterisk as a star now and then (林** as 林★*); no
+# form value contains a star, and a star left in a masked name made it look unmasked.
+STAR_LOOKALIKES = str.maketrans({"★": "*", "☆": "*", "✱": "*", "✳": "*", "⁎": "*"})
+
+
 def _split_line_box(text: str, box: list[list[float]], conf: float) -> list[Word]:
     """RapidOCR returns whole text lines; split them into characters-as-words by width.
 
@@ -157,6 +162,7 @@ def _split_line_box(text: str, box: list[list[float]], conf: float) -> list[Word
     dividing the line box in proportion to character widths (CJK = 1, others = ½)
     is accurate enough for that.
     """
+    text = text.translate(STAR_LOOKALIKES)
     xs = [p[0] for p in box]
     ys = [p[1] for p in box]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
