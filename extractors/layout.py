@@ -178,8 +178,10 @@ def put_asterisks(words: list[Word], stars: list[tuple[int, int, int, int]], con
         free = _minus(w.bbox[0], w.bbox[2], spans)
         hit = [j for j, (a, b) in enumerate(spans) if a < w.bbox[2] and w.bbox[0] < b]
         if len(hit) == 1 and re.search(r"\*+", w.text):
-            # The engine saw the asterisks itself: trust its character order, fix only the count.
-            out.append(Word(text=re.sub(r"\*+", "*" * len(runs[hit[0]]), w.text, count=1), bbox=w.bbox, conf=w.conf))
+            # The engine saw the asterisks itself: trust its character order, fix only the
+            # count. A # next to them is one more asterisk misread (谢** read 谢*#).
+            out.append(Word(text=re.sub(r"[*#]*\*[*#]*", "*" * len(runs[hit[0]]), w.text, count=1),
+                            bbox=w.bbox, conf=w.conf))
             consumed.add(hit[0])
             continue
         if free == [(w.bbox[0], w.bbox[2])]:

@@ -454,6 +454,29 @@ def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
     return cells
 
 
+def _stacked_groups(boxes: np.ndarray) -> np.ndarray:
+    """Group ids for blobs (x, y, w, h) stacked in one column: x-ranges overlapping by half the narrower."""
+    n = len(boxes)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = np.argsort(boxes[:, 0], kind="stable")
+    for a_i, a in enumerate(order):
+        ax, _, aw, _ = boxes[a]
+        for b in order[a_i + 1 :]:
+            bx, _, bw, _ = boxes[b]
+            if bx >= ax + aw:
+                break
+            if min(ax + aw, bx + bw) - bx >= 0.5 * min(aw, bw):
+                parent[root(int(b))] = root(int(a))
+    return np.array([root(i) for i in range(n)])
+
+
 def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_height: float) -> list[tuple[int, int, int, int]]:
     """Boxes of asterisks (the `*` of masked personal data) inside `box` of a black-on-white image.
 
@@ -469,13 +492,19 @@ def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_
     if n <= 1:
         return []
     boxes = stats[1:, :4]
-    # The text's character height: the tallest blob is a whole character or digit (or
-    # the largest part of one); taller than the line it is noise, not text.
-    heights = boxes[:, 3][boxes[:, 3] <= 1.3 * line_height]
+    # A character printed in pieces stacked one above the other (吴 is 口 over 天) is
+    # one column of blobs: its height, not its tallest piece's, is the character height.
+    group = _stacked_groups(boxes)
+    g_top = {g: int(boxes[group == g, 1].min()) for g in set(group.tolist())}
+    g_h = {g: int((boxes[group == g, 1] + boxes[group == g, 3]).max()) - g_top[g] for g in g_top}
+    col_h = np.array([g_h[g] for g in group.tolist()])
+    # The tallest column is a whole character or digit; taller than the line it is noise, not text.
+    heights = col_h[col_h <= 1.3 * line_height]
     char_h = float(heights.max()) if heights.size else line_height
     if char_h < 0.5 * line_height:
         char_h = line_height
-    top = int(boxes[boxes[:, 3] >= 0.7 * char_h, 1].min()) if (boxes[:, 3] >= 0.7 * char_h).any() else int(boxes[:, 1].min())
+    tall = col_h >= 0.7 * char_h
+    top = min(g_top[g] for g in group[tall].tolist()) if tall.any() else int(boxes[:, 1].min())
     out = []
     for j, (x, y, w, h, area) in enumerate(stats[1:]):
         if not (0.2 * char_h <= h <= 0.5 * char_h and 0.2 * char_h <= w <= 0.6 * char_h):
@@ -488,8 +517,8 @@ def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_
         if any(k != j and bx <= x and by <= y and x + w <= bx + bw and y + h <= by + bh
                for k, (bx, by, bw, bh) in enumerate(boxes)):
             continue
-        # Above or below a tall stroke of the same column: the top of a character (欠 in 欧).
-        if any(k != j and bh >= 0.7 * char_h and bx < x + w * 0.5 < bx + bw for k, (bx, by, bw, bh) in enumerate(boxes)):
+        # Above or below another piece in the same column: the top of a character (欠 in 欧).
+        if (group == group[j]).sum() > 1:
             continue
         out.append((int(x + x0), int(y + y0), int(x + x0 + w), int(y + y0 + h)))
     if len(out) >= 2:

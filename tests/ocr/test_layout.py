@@ -93,6 +93,12 @@ def test_asterisks_inside_a_phone_number():
     assert layout.join_words(layout.put_asterisks(words, stars)) == "138****5678"
 
 
+def test_a_hash_beside_seen_asterisks_is_one_more_asterisk():
+    words = [w("谢", 0, 0, 38, 41), w("*#", 38, 0, 79, 41)]
+    stars = [(45, 3, 58, 16), (65, 3, 79, 16)]
+    assert layout.join_words(layout.put_asterisks(words, stars)) == "谢**"
+
+
 def test_two_readings_agree_when_they_differ_only_in_form():
     agree = layout.readings_agree
     assert agree("4.583.5万元", "4,583.5万元")  # thousands separator read as a dot
