@@ -367,19 +367,28 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
     RapidOCR does with a rare one, gets no vote), every position where they differ was
     read below FIRST_UNSURE by the first engine and at least SECOND_SURE by the second, and
     at least half the characters agree outright. Its confidence is then VOTED_CONF.
-    Only amounts written in financial numerals (壹…玖拾佰仟万亿元整) are voted on: a
-    vocabulary of seventeen characters chi_sim reads poorly and RapidOCR well.
+    Only amounts written in financial numerals (壹…玖拾佰仟万亿元整) are voted on, a
+    vocabulary of seventeen characters chi_sim reads poorly and RapidOCR well, and masking
+    asterisks where the first engine read an unsure character.
     """
     canon_a, confs = _char_confs(first)
     canon_b = canonical_reading(join_words(second))
     if not canon_a or len(canon_a) != len(canon_b) or field_conf(second) < SECOND_SURE:
         return None
-    if not set(canon_b) <= _FINANCIAL:
+    differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
+    if 2 * len(differ) > len(canon_a):
+        return None
+    if set(canon_b) <= _FINANCIAL:
+        # Inside an amount a character that is no financial numeral (过 for 壹) is a misread
+        # however sure the engine was: it says nothing against the second reading.
+        unsure = [confs[i] < FIRST_UNSURE or canon_a[i] not in _FINANCIAL for i in differ]
+    else:
         # Names are an open vocabulary: RapidOCR read the rare 铖 as 城 at 0.95 where
         # tesseract had nothing, and a line's confidence does not show one wrong character.
-        return None
-    differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
-    if 2 * len(differ) > len(canon_a) or any(confs[i] >= FIRST_UNSURE for i in differ):
+        # Only a masking asterisk where the first engine guessed a character unsurely
+        # (郭* for 郭全, 全 at 0.35) is taken: the asterisks are checked on the page later.
+        unsure = [canon_b[i] == "*" and confs[i] < FIRST_UNSURE for i in differ]
+    if not all(unsure):
         return None
     return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
 

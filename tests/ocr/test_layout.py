@@ -136,12 +136,30 @@ def test_vote_takes_the_second_reading_where_the_first_could_not_read():
     assert layout.field_conf(voted) == layout.VOTED_CONF
 
 
-def test_vote_refuses_when_the_first_engine_read_a_differing_character_surely():
-    # 过 read at 0.92 where RapidOCR says 壹: a real contradiction, not an unread character.
-    first = chars([("过", 0.92), ("他", 0.04), ("参", 0.0), ("佰", 0.91), ("玖", 0.86), ("拾", 0.64),
+def test_vote_refuses_when_the_first_engine_read_a_differing_numeral_surely():
+    # 贰 read at 0.92 where RapidOCR says 壹: a real contradiction, not an unread character.
+    first = chars([("贰", 0.92), ("他", 0.04), ("参", 0.0), ("佰", 0.91), ("玖", 0.86), ("拾", 0.64),
                    ("壹", 0.54), ("万", 0.88), ("于", 0.4), ("什", 0.0), ("元", 0.95)])
     second = [w("壹仟叁佰玖拾壹万贰仟元", 0, 0, 440, 30, conf=0.973)]
     assert layout.vote_readings(first, second) is None
+
+
+def test_a_sure_character_that_is_no_numeral_does_not_stop_the_vote_on_an_amount():
+    # Seed 11's q06: 过 at 0.92 for 壹. No amount in 大写 contains 过: it is a misread.
+    first = chars([("过", 0.92), ("他", 0.04), ("参", 0.0), ("佰", 0.91), ("玖", 0.86), ("拾", 0.64),
+                   ("壹", 0.54), ("万", 0.88), ("于", 0.4), ("什", 0.0), ("元", 0.95)])
+    second = [w("壹仟叁佰玖拾壹万贰仟元", 0, 0, 440, 30, conf=0.973)]
+    voted = layout.vote_readings(first, second)
+    assert voted is not None and layout.join_words(voted) == "壹仟叁佰玖拾壹万贰仟元"
+
+
+def test_vote_takes_a_masking_asterisk_where_the_first_engine_guessed_unsurely():
+    assert layout.join_words(layout.vote_readings(chars([("郭", 0.72), ("全", 0.35)]),
+                                                  [w("郭*", 0, 0, 60, 30, conf=0.96)])) == "郭*"
+    # The first engine sure of its character: no vote.
+    assert layout.vote_readings(chars([("郭", 0.72), ("全", 0.9)]), [w("郭*", 0, 0, 60, 30, conf=0.96)]) is None
+    # A differing character of the name itself is not voted on.
+    assert layout.vote_readings(chars([("郭", 0.3), ("*", 0.9)]), [w("鄂*", 0, 0, 60, 30, conf=0.96)]) is None
 
 
 def test_vote_refuses_a_dropped_character_an_unsure_second_and_mostly_unread_cells():
