@@ -357,6 +357,19 @@ def _char_confs(words: list[Word]) -> tuple[str, list[float]]:
     return canon, out
 
 
+def _masked_ends_agree(canon_a: str, confs: list[float], canon_b: str) -> bool:
+    """A masked value (`wa*@example.com`, one mask run in canonical form) whose visible
+    ends the first engine read alike, with only unsure characters or an asterisk of its
+    own where the second saw the mask (seed 11: `wac'*Q@example.com` at 0.0)."""
+    pre, post = canon_b.split("*")
+    if len(pre) + len(post) < 2 or len(canon_a) <= len(pre) + len(post):
+        return False
+    if not (canon_a.startswith(pre) and canon_a.endswith(post)):
+        return False
+    middle = range(len(pre), len(canon_a) - len(post))
+    return "*" in canon_a[len(pre) : len(canon_a) - len(post)] or all(confs[i] < FIRST_UNSURE for i in middle)
+
+
 def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
     """The second engine's reading of a cell, confirmed character by character, or None.
 
@@ -369,11 +382,16 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
     at least half the characters agree outright. Its confidence is then VOTED_CONF.
     Only amounts written in financial numerals (壹…玖拾佰仟万亿元整) are voted on, a
     vocabulary of seventeen characters chi_sim reads poorly and RapidOCR well, and masking
-    asterisks where the first engine read an unsure character.
+    asterisks where the first engine read an unsure character; a masked value is also
+    taken when the first engine read its visible ends alike (_masked_ends_agree).
     """
     canon_a, confs = _char_confs(first)
     canon_b = canonical_reading(join_words(second))
-    if not canon_a or len(canon_a) != len(canon_b) or field_conf(second) < SECOND_SURE:
+    if not canon_a or field_conf(second) < SECOND_SURE:
+        return None
+    if canon_b.count("*") == 1 and _masked_ends_agree(canon_a, confs, canon_b):
+        return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
+    if len(canon_a) != len(canon_b):
         return None
     differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
     if 2 * len(differ) > len(canon_a):

@@ -178,3 +178,16 @@ def test_vote_is_for_amounts_only_not_names():
     # Seed 11's q06: tesseract had nothing for 铖 (钱 at 0.0), RapidOCR read 城 at 0.95.
     first = chars([("粤", 0.8), ("钱", 0.0), ("宇", 0.6), ("半导体", 0.84)])
     assert layout.vote_readings(first, [w("粤城宇半导体", 0, 0, 240, 30, conf=0.96)]) is None
+
+
+def test_vote_takes_a_masked_value_whose_visible_ends_both_engines_read():
+    # Seed 11's q06: tesseract read the e-mail at 0.0, its ends as RapidOCR did.
+    first = [w("wac'*Q@example.com", 0, 0, 300, 30, conf=0.0)]
+    voted = layout.vote_readings(first, [w("wa***@example.com", 0, 0, 300, 30, conf=0.98)])
+    assert voted is not None and layout.join_words(voted) == "wa***@example.com"
+    # Another domain on the first reading: no vote.
+    first = [w("wac'*Q@example.cn", 0, 0, 300, 30, conf=0.0)]
+    assert layout.vote_readings(first, [w("wa***@example.com", 0, 0, 300, 30, conf=0.98)]) is None
+    # The first engine surely read letters where the second saw the mask: no vote.
+    first = [w("wang@example.com", 0, 0, 300, 30, conf=0.95)]
+    assert layout.vote_readings(first, [w("wa***@example.com", 0, 0, 300, 30, conf=0.98)]) is None
