@@ -292,11 +292,26 @@ def fix_bracket_pairs(text: str) -> str:
 
 # What two OCR engines may make of the same print; ignored when comparing their readings.
 # Asterisks read as dots, an ellipsis (… is ... in NFKC) or raised quote marks.
-_MASK_RUN = re.compile(r"[*.·•“”‘’\"'`]*\*[*.·•“”‘’\"'`]*")
-_THOUSANDS_SEP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")  # 4.583.5 and 4,583.5
+# A # beside them is one more asterisk (RapidOCR reads 谢** as 谢*#).
+_MASK_RUN = re.compile(r"[*#.·•“”‘’\"'`]*\*[*#.·•“”‘’\"'`]*")
+_NUMBER = re.compile(r"\d[\d.,]*\d")
+_GROUP_SEP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+
+
+def _number_form(number: str) -> str:
+    """Thousands separators of one number, read as comma, dot or not at all, made alike.
+
+    With two or more separators those before three digits group thousands whatever they
+    were read as (1,701.5 = 1701.5; 4.583.5; 12,060.000): taken out. A lone one before
+    three digits (11.687, 11,687) may be either: it becomes a comma, so a dot and a comma
+    agree but a number without it (11687) does not, nor does 1.701 with 1701.
+    """
+    if sum(c in ".," for c in number) >= 2:
+        return _GROUP_SEP.sub("", number)
+    return _GROUP_SEP.sub(",", number)
 _CN_DIGITS = "〇零一二三四五六七八九十"
 _CN_ZERO = re.compile(rf"(?<=[{_CN_DIGITS}])[@Oo0○]|[@Oo0○](?=[{_CN_DIGITS}])")  # 二@二六
-_TICK_BEFORE_OPTION = re.compile(r"[vV√✓✔](?=[是否有无])")
+_TICK_BEFORE_OPTION = re.compile(r"[vVyY\\√✓✔](?=[是否有无])")  # tesseract reads a tick as v, y or a backslash
 _FINANCIAL = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
 # 参 is the everyday form of 叁 (the financial numeral derives from it); chi_sim prefers it.
 _FINANCIAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "化": "仟", "未": "柒", "染": "柒", "陌": "佰", "乙": "亿",
@@ -308,13 +323,13 @@ def canonical_reading(text: str) -> str:
 
     Spaces, full/half-width forms, rule remnants at the edges, a run of masking
     asterisks however it was read (its length is checked against the masking
-    shape later), `.` or `,` before three digits (a thousands separator either
-    way), 〇 read as @/O/0 in a date in Chinese numerals, a tick read as v, and
-    chi_sim's misreads of the financial numerals inside a written-out amount.
+    shape later), thousands separators (see _number_form), 〇 read as @/O/0 in
+    a date in Chinese numerals, a tick read as v, y or \\, and chi_sim's misreads of
+    the financial numerals inside a written-out amount.
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_cell(text)))
     s = _MASK_RUN.sub("*", s)
-    s = _THOUSANDS_SEP.sub(",", s)
+    s = _NUMBER.sub(lambda m: _number_form(m[0]), s)
     if sum(c in _CN_DIGITS for c in s) >= 3:
         s = _CN_ZERO.sub("〇", s)
     s = _TICK_BEFORE_OPTION.sub("√", s)
@@ -359,13 +374,14 @@ def _char_confs(words: list[Word]) -> tuple[str, list[float]]:
 
 def _masked_ends_agree(canon_a: str, confs: list[float], canon_b: str) -> bool:
     """A masked value (`wa*@example.com`, one mask run in canonical form) whose visible
-    ends the first engine read alike, with only unsure characters or an asterisk of its
-    own where the second saw the mask (seed 11: `wac'*Q@example.com` at 0.0)."""
+    ends the first engine read alike, with nothing, only unsure characters or an asterisk
+    of its own where the second saw the mask (seed 11: `wac'*Q@example.com` at 0.0)."""
     pre, post = canon_b.split("*")
-    if len(pre) + len(post) < 2 or len(canon_a) <= len(pre) + len(post):
+    if not (pre or post) or len(canon_a) < len(pre) + len(post):
         return False
     if not (canon_a.startswith(pre) and canon_a.endswith(post)):
         return False
+    # Nothing there (tesseract often drops asterisks: 李** read 李), or what is there is unsure.
     middle = range(len(pre), len(canon_a) - len(post))
     return "*" in canon_a[len(pre) : len(canon_a) - len(post)] or all(confs[i] < FIRST_UNSURE for i in middle)
 
@@ -373,42 +389,60 @@ def _masked_ends_agree(canon_a: str, confs: list[float], canon_b: str) -> bool:
 def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
     """The second engine's reading of a cell, confirmed character by character, or None.
 
-    Two engines that disagree on a cell do not always contradict each other: tesseract
-    often marks the characters it cannot read (肆什唐佰 for 肆仟肆佰, 唐 at 0.00) and reads
-    the rest as the second engine does. The second reading is taken as voted when both
-    have the same length (substitutions only: an engine that drops a character, as
-    RapidOCR does with a rare one, gets no vote), every position where they differ was
-    read below FIRST_UNSURE by the first engine and at least SECOND_SURE by the second, and
-    at least half the characters agree outright. Its confidence is then VOTED_CONF.
-    Only amounts written in financial numerals (壹…玖拾佰仟万亿元整) are voted on, a
-    vocabulary of seventeen characters chi_sim reads poorly and RapidOCR well, and masking
-    asterisks where the first engine read an unsure character; a masked value is also
-    taken when the first engine read its visible ends alike (_masked_ends_agree).
+    Two engines that disagree on a cell do not always contradict each other. Taken, at
+    confidence VOTED_CONF:
+
+    - **Amounts in financial numerals** (壹…玖拾佰仟万亿元整, seventeen characters chi_sim
+      reads poorly and RapidOCR well). tesseract often marks what it cannot read
+      (肆什唐佰 for 肆仟肆佰, 唐 at 0.00) and reads the rest alike. Both readings the same
+      length (an engine that drops a character gets no vote), the second read at least
+      SECOND_SURE, at least half the characters agreeing outright, and every differing
+      one read by the first below FIRST_UNSURE or not a numeral at all.
+    - **Masked personal values** where the readings differ only where the second saw the
+      mask: chi_sim reads a run of asterisks as one character, often sure (谢** as 谢汪),
+      or drops it (李** as 李), or reads garbage (`wac'*Q@example.com`); RapidOCR is seldom
+      sure of asterisks (0.5–0.9). What both read alike is two engines' agreement, and the
+      asterisks are looked for on the page afterwards (scan.mark_asterisks), which marks a
+      reading whose asterisks are not there or do not have the masking shape.
+
+    Names are not voted on otherwise: an open vocabulary, where RapidOCR read the rare 铖 as
+    城 at 0.95 with tesseract having nothing, and a line's confidence does not show one
+    wrong character.
     """
     canon_a, confs = _char_confs(first)
     canon_b = canonical_reading(join_words(second))
-    if not canon_a or field_conf(second) < SECOND_SURE:
+    if not canon_a:
         return None
-    if canon_b.count("*") == 1 and _masked_ends_agree(canon_a, confs, canon_b):
-        return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
-    if len(canon_a) != len(canon_b):
+    if "*" in canon_b:
+        shown = _masked_agree(canon_a, confs, canon_b)
+        # What both show must be read with some confidence by one of them at least.
+        if shown and max(min(confs[i] for i in shown), field_conf(second)) >= FIRST_UNSURE:
+            return [w.model_copy(update={"conf": VOTED_CONF}) for w in second]
+        return None
+    if len(canon_a) != len(canon_b) or field_conf(second) < SECOND_SURE or not set(canon_b) <= _FINANCIAL:
         return None
     differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
     if 2 * len(differ) > len(canon_a):
         return None
-    if set(canon_b) <= _FINANCIAL:
-        # Inside an amount a character that is no financial numeral (过 for 壹) is a misread
-        # however sure the engine was: it says nothing against the second reading.
-        unsure = [confs[i] < FIRST_UNSURE or canon_a[i] not in _FINANCIAL for i in differ]
-    else:
-        # Names are an open vocabulary: RapidOCR read the rare 铖 as 城 at 0.95 where
-        # tesseract had nothing, and a line's confidence does not show one wrong character.
-        # Only a masking asterisk where the first engine guessed a character unsurely
-        # (郭* for 郭全, 全 at 0.35) is taken: the asterisks are checked on the page later.
-        unsure = [canon_b[i] == "*" and confs[i] < FIRST_UNSURE for i in differ]
-    if not all(unsure):
+    # Inside an amount a character that is no financial numeral (过 for 壹) is a misread
+    # however sure the engine was: it says nothing against the second reading.
+    if not all(confs[i] < FIRST_UNSURE or canon_a[i] not in _FINANCIAL for i in differ):
         return None
     return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
+
+
+def _masked_agree(canon_a: str, confs: list[float], canon_b: str) -> list[int]:
+    """Where the first reading shows what the masked second one shows, if it does so
+    everywhere but where the second saw the mask; else []."""
+    if canon_b.count("*") == 1 and _masked_ends_agree(canon_a, confs, canon_b):
+        pre, post = canon_b.split("*")
+        return [*range(len(pre)), *range(len(canon_a) - len(post), len(canon_a))]
+    if len(canon_a) != len(canon_b):
+        return []
+    differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
+    if 2 * len(differ) > len(canon_a) or not all(canon_b[i] == "*" for i in differ):
+        return []
+    return [i for i in range(len(canon_a)) if i not in differ]
 
 
 def _ends_number(text: str) -> bool:

@@ -189,6 +189,8 @@ DISAGREEMENT_CONF = 0.75
 # Confidence at least of a cell both engines read alike: two unlike models (tesseract's
 # LSTM, PP-OCR) rarely make the same misread, so agreement is evidence of its own.
 AGREED_CONF = 0.9
+# Confidence of a personal value read with asterisks that are not found on the page.
+UNSEEN_MASK_CONF = 0.5
 # More re-reads than this on one page means the page itself is bad: stop spending time.
 MAX_REREADS = 40
 
@@ -405,7 +407,13 @@ def mark_asterisks(
         pad = 0.3 * max(heights)
         box = (value.bbox[0] - pad, value.bbox[1] - pad, value.bbox[2] + pad, value.bbox[3] + pad)
         stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
-        if stars:
+        if not stars and any("*" in w.text for w in inside):
+            # An engine read a mask the page does not show: the value may be printed unmasked.
+            ids = {id(w) for w in inside}
+            words = [w for w in words if id(w) not in ids] + [
+                w.model_copy(update={"conf": min(w.conf, UNSEEN_MASK_CONF)}) for w in inside]
+            changed = True
+        elif stars:
             ids = {id(w) for w in inside}
             patched = layout.put_asterisks(inside, stars)
             if not MASKED_FORM[key].match(layout.join_words(patched)):

@@ -108,12 +108,19 @@ def test_two_readings_agree_when_they_differ_only_in_form():
     assert agree("二@二六年十二月二十八日", "二〇二六年十二月二十八日")
     assert agree("肆什伍佰零贰万伍仟元", "肆仟伍佰零贰万伍仟元")
     assert agree("V否", "√否")
+    assert agree("y是", "√是") and agree("\\是", "√是")  # tesseract's readings of a tick
+    assert agree("1,701.5万元", "1701.5万元")  # a separator read or not
+    assert agree("44.505.000元", "44,505,000元") and agree("12,060.000元", "12,060,000元")
+    assert agree("11.687万元", "11,687万元")  # a lone separator read as a dot
+    assert agree("谢*#", "谢**")
     assert agree("原材料工业(先进材料)", "原材料工业（先进材料）")
 
 
 def test_two_readings_disagree_when_the_meaning_differs():
     agree = layout.readings_agree
     assert not agree("4583.5万元", "458.35万元")  # a decimal point is not a separator
+    assert not agree("1.701万元", "1701万元")  # a lone dot before three digits may be one
+    assert not agree("11,687万元", "11687万元")  # ... and a lone comma may have been a dot
     assert not agree("2026-12-28", "2026-12-23")
     assert not agree("有", "在")
     assert not agree("先进陶资材料", "先进陶瓷材料")
@@ -153,11 +160,18 @@ def test_a_sure_character_that_is_no_numeral_does_not_stop_the_vote_on_an_amount
     assert voted is not None and layout.join_words(voted) == "壹仟叁佰玖拾壹万贰仟元"
 
 
-def test_vote_takes_a_masking_asterisk_where_the_first_engine_guessed_unsurely():
+def test_vote_takes_a_masking_asterisk_where_the_first_engine_read_a_character():
     assert layout.join_words(layout.vote_readings(chars([("郭", 0.72), ("全", 0.35)]),
                                                   [w("郭*", 0, 0, 60, 30, conf=0.96)])) == "郭*"
-    # The first engine sure of its character: no vote.
-    assert layout.vote_readings(chars([("郭", 0.72), ("全", 0.9)]), [w("郭*", 0, 0, 60, 30, conf=0.96)]) is None
+    # chi_sim reads a run of asterisks as one sure character; the page check comes later.
+    assert layout.join_words(layout.vote_readings(chars([("谢", 0.9), ("汪", 0.9)]),
+                                                  [w("谢*#", 0, 0, 60, 30, conf=0.96)])) == "谢*#"
+    assert layout.join_words(layout.vote_readings(chars([("189", 0.9), ("和", 0.9), ("8415", 0.9)]),
+                                                  [w("189****8415", 0, 0, 60, 30, conf=0.99)])) == "189****8415"
+    # RapidOCR unsure of the asterisks, tesseract sure of the name's first character.
+    assert layout.vote_readings(chars([("司", 0.93), ("^", 0.0)]), [w("司***", 0, 0, 60, 30, conf=0.54)]) is not None
+    # Or dropped them: the visible part agrees.
+    assert layout.vote_readings(chars([("李", 0.8)]), [w("李*#", 0, 0, 60, 30, conf=0.96)]) is not None
     # A differing character of the name itself is not voted on.
     assert layout.vote_readings(chars([("郭", 0.3), ("*", 0.9)]), [w("鄂*", 0, 0, 60, 30, conf=0.96)]) is None
 
@@ -166,9 +180,9 @@ def test_vote_refuses_a_dropped_character_an_unsure_second_and_mostly_unread_cel
     # RapidOCR dropped the rare 铖 at 0.999: different lengths, no vote.
     first = chars([("饶", 0.0), ("宇", 0.0), ("集成", 0.97)])
     assert layout.vote_readings(first, [w("宇集成", 0, 0, 120, 30, conf=0.999)]) is None
-    # The second engine itself unsure.
-    first = chars([("郭", 0.72), ("全", 0.35)])
-    assert layout.vote_readings(first, [w("郭**", 0, 0, 90, 30, conf=0.816)]) is None
+    # Both engines unsure of what they both show.
+    first = chars([("郭", 0.3), ("全", 0.35)])
+    assert layout.vote_readings(first, [w("郭**", 0, 0, 90, 30, conf=0.5)]) is None
     # Nothing agrees: the first engine confirms nothing.
     first = chars([("甲", 0.1), ("乙", 0.1), ("丙", 0.1)])
     assert layout.vote_readings(first, [w("天地人", 0, 0, 120, 30, conf=0.99)]) is None
