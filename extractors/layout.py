@@ -180,8 +180,9 @@ def put_asterisks(words: list[Word], stars: list[tuple[int, int, int, int]], con
         if len(hit) == 1 and re.search(r"\*+", w.text):
             # The engine saw the asterisks itself: trust its character order, fix only the
             # count. A # next to them is one more asterisk misread (谢** read 谢*#).
-            out.append(Word(text=re.sub(r"[*#]*\*[*#]*", "*" * len(runs[hit[0]]), w.text, count=1),
-                            bbox=w.bbox, conf=w.conf))
+            text = re.sub(r"[*#]*\*[*#]*", "*" * len(runs[hit[0]]), w.text, count=1)
+            # A word of asterisks only is now seen on the page as well: as sure as one put there.
+            out.append(Word(text=text, bbox=w.bbox, conf=max(w.conf, conf) if set(text) == {"*"} else w.conf))
             consumed.add(hit[0])
             continue
         if free == [(w.bbox[0], w.bbox[2])]:
@@ -328,6 +329,8 @@ def canonical_reading(text: str) -> str:
     the financial numerals inside a written-out amount.
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_cell(text)))
+    if "@" in s:
+        s = s.lower()  # an e-mail address has no case (Xu“**Q@… against xu***@…)
     s = _MASK_RUN.sub("*", s)
     s = _NUMBER.sub(lambda m: _number_form(m[0]), s)
     if sum(c in _CN_DIGITS for c in s) >= 3:

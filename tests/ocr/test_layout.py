@@ -87,6 +87,15 @@ def test_asterisk_blobs_replace_what_ocr_made_of_them():
     assert layout.join_words(out) == "欧***"
 
 
+def test_asterisks_the_engine_read_unsurely_and_the_page_shows_are_sure():
+    words = [w("孙", 0, 0, 60, 41, conf=0.91), w("*", 41, 0, 62, 41, conf=0.52)]
+    out = layout.put_asterisks(words, [(45, 3, 58, 16)])
+    assert layout.join_words(out) == "孙*" and min(x.conf for x in out) == 0.9
+    # A word that mixes characters and asterisks keeps its confidence: the page shows only the asterisks.
+    out = layout.put_asterisks([w("孙*", 0, 0, 62, 41, conf=0.52)], [(45, 3, 58, 16)])
+    assert out[0].conf == 0.52
+
+
 def test_asterisks_inside_a_phone_number():
     words = [w("138w5678", 0, 0, 240, 30)]
     stars = [(66, 1, 78, 13), (84, 1, 96, 13), (102, 1, 114, 13), (120, 1, 132, 13)]
@@ -113,6 +122,7 @@ def test_two_readings_agree_when_they_differ_only_in_form():
     assert agree("44.505.000元", "44,505,000元") and agree("12,060.000元", "12,060,000元")
     assert agree("11.687万元", "11,687万元")  # a lone separator read as a dot
     assert agree("谢*#", "谢**")
+    assert agree("Xu**@example.org.cn", "xu**@example.org.cn")
     assert agree("原材料工业(先进材料)", "原材料工业（先进材料）")
 
 
