@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 
@@ -182,16 +183,19 @@ def _match(text: str, index: MappingProxyType[str, str], *, fuzzy: bool) -> str 
     return best[2] if best else None
 
 
+@lru_cache(maxsize=4096)  # pure; a page asks for the same cell texts several times
 def match_label(text: str) -> str | None:
     """The field key a label names (`平 台 名 称：` → platform_name), or None."""
     return _match(text, _FIELD_INDEX, fuzzy=True)
 
 
+@lru_cache(maxsize=4096)
 def match_equipment_column(text: str) -> str | None:
     """The equipment-table column key a header names (`原值（万元）` → value_wan), or None."""
     return _match(text, _EQUIPMENT_INDEX, fuzzy=True)
 
 
+@lru_cache(maxsize=4096)
 def match_summary_column(text: str) -> str | None:
     """The summary-table column key a header names (`联系电话` → contact_phone), or None."""
     return _match(text, _SUMMARY_INDEX, fuzzy=True)

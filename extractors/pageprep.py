@@ -11,7 +11,7 @@ synthetic page with a known transform; `prepare_page` chains them and writes fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -82,10 +82,10 @@ class Cell:
 
 @dataclass(frozen=True)
 class PreparedPage:
-    """What OCR needs: the prepared image file, its dpi, the map back, and table cells."""
+    """What OCR needs: the prepared image (file and/or pixels), its dpi, the map back, and table cells."""
 
     original: Path
-    ocr_image: Path
+    ocr_image: Path  # written only when prepare_page was asked to (write=True)
     dpi: int  # of the prepared image
     original_dpi: int
     to_prepared: Affine  # original → prepared
@@ -95,6 +95,16 @@ class PreparedPage:
     cells: tuple[Cell, ...]
     width: int  # original image size
     height: int
+    pixels: np.ndarray | None = field(default=None, repr=False, compare=False)  # the prepared image, gray
+
+    def image(self) -> np.ndarray:
+        """The prepared image's pixels (decoded from its file when they were not kept)."""
+        if self.pixels is not None:
+            return self.pixels
+        img = cv2.imread(str(self.ocr_image), cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            raise ValueError(f"the prepared image {self.ocr_image.name} cannot be read")
+        return img
 
 
 # --- single steps ---------------------------------------------------------
@@ -340,19 +350,28 @@ def find_streaks(mask: np.ndarray, dpi: int, *, vertical: bool) -> list[Streak]:
     # Pieces are grouped by growing them along the line (± 2 px across, for the slant);
     # the group's extent is that of its pieces, not of the grown area.
     grown = cv2.dilate(on, np.ones((join, 5) if vertical else (5, join), np.uint8))
-    n, labels = cv2.connectedComponents(grown, connectivity=8)
-    labels = labels * on
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     margin = 8 * dpi / 25.4
     out = []
     for i in range(1, n):
-        ys, xs = np.nonzero(labels == i)
+        gx, gy, gw, gh = (int(v) for v in stats[i, :4])
+        # The grown group spans its pieces: one that stays clear of the margins is no streak
+        # (most lines of a page; their pixels are never looked at).
+        if not ((vertical and (f * gy < margin or f * (gy + gh) > h - margin))
+                or (not vertical and (f * gx < margin or f * (gx + gw) > w - margin))):
+            continue
+        mine = (labels[gy : gy + gh, gx : gx + gw] == i) & (on[gy : gy + gh, gx : gx + gw] > 0)
+        ys, xs = np.nonzero(mine)
         if ys.size == 0:
             continue
+        ys, xs = ys + gy, xs + gx
         X, Y, X1, Y1 = f * int(xs.min()), f * int(ys.min()), f * (int(xs.max()) + 1), f * (int(ys.max()) + 1)
         if not ((vertical and (Y < margin or Y1 > h - margin)) or (not vertical and (X < margin or X1 > w - margin))):
             continue
         x0, y0, x1, y1 = max(0, X - f), max(0, Y - f), min(w, X1 + f), min(h, Y1 + f)
-        region = cv2.dilate((labels == i).astype(np.uint8), np.ones((3, 3), np.uint8))
+        piece = np.zeros((sh, sw), np.uint8)
+        piece[ys, xs] = 1
+        region = cv2.dilate(piece, np.ones((3, 3), np.uint8))
         # Back to full size over the box: small pixel (x // f, y // f) covers full pixel (x, y).
         yi = np.minimum(np.arange(y0, y1) // f, sh - 1)
         xi = np.minimum(np.arange(x0, x1) // f, sw - 1)
@@ -361,16 +380,22 @@ def find_streaks(mask: np.ndarray, dpi: int, *, vertical: bool) -> list[Streak]:
     return out
 
 
-def without_streaks(lines: TableLines, dpi: int) -> np.ndarray:
-    """All rules except photocopier streaks (`find_streaks`).
+def page_streaks(lines: TableLines, dpi: int) -> tuple[list[Streak], list[Streak]]:
+    """(vertical, horizontal) streaks of a page, found once for the steps that need them."""
+    return find_streaks(lines.vertical, dpi, vertical=True), find_streaks(lines.horizontal, dpi, vertical=False)
+
+
+def without_streaks(lines: TableLines, dpi: int, streaks: tuple[list[Streak], list[Streak]] | None = None) -> np.ndarray:
+    """All rules except photocopier streaks (`find_streaks`; `streaks`: page_streaks, when known).
 
     A streak must not split cells (it is still erased before OCR). Each
     direction is cleaned in its own mask: a streak crosses the rules of the other.
     """
+    streaks = streaks or page_streaks(lines, dpi)
     kept = []
-    for mask, vertical in ((lines.vertical, True), (lines.horizontal, False)):
+    for mask, found in ((lines.vertical, streaks[0]), (lines.horizontal, streaks[1])):
         out = mask.copy()
-        for st in find_streaks(mask, dpi, vertical=vertical):
+        for st in found:
             x0, y0, x1, y1 = st.box
             out[y0:y1, x0:x1][st.pixels] = 0
         kept.append(out)
@@ -381,7 +406,8 @@ def without_streaks(lines: TableLines, dpi: int) -> np.ndarray:
 STROKE_BRIDGE_MM = 1.0
 
 
-def erase_rules(bw: np.ndarray, lines: TableLines, dpi: int, gray: np.ndarray | None = None) -> np.ndarray:
+def erase_rules(bw: np.ndarray, lines: TableLines, dpi: int, gray: np.ndarray | None = None,
+                streaks: tuple[list[Streak], list[Streak]] | None = None) -> np.ndarray:
     """`bw` without its rules, but with the strokes of characters that cross them.
 
     A photocopier streak runs through the value column and over characters;
@@ -405,7 +431,7 @@ def erase_rules(bw: np.ndarray, lines: TableLines, dpi: int, gray: np.ndarray | 
     crossing = (vband & ~hband & across_v) | (hband & ~vband & across_h)
     out[crossing & (bw == 0)] = 0
     if gray is not None:
-        _restore_under_streaks(out, bw, gray, lines, dpi)
+        _restore_under_streaks(out, bw, gray, lines, streaks or page_streaks(lines, dpi))
     return out
 
 
@@ -415,11 +441,12 @@ STREAK_MIN_GRAY = 120
 DARKER_THAN_LINE = 60
 
 
-def _restore_under_streaks(out: np.ndarray, bw: np.ndarray, gray: np.ndarray, lines: TableLines, dpi: int) -> None:
+def _restore_under_streaks(out: np.ndarray, bw: np.ndarray, gray: np.ndarray, lines: TableLines,
+                           streaks: tuple[list[Streak], list[Streak]]) -> None:
     """Put back the print under light photocopier streaks (in place): ink clearly darker than the streak."""
     k = np.ones((3, 3), np.uint8)
-    for mask, other, vertical in ((lines.vertical, lines.horizontal, True), (lines.horizontal, lines.vertical, False)):
-        for st in find_streaks(mask, dpi, vertical=vertical):
+    for found, other in ((streaks[0], lines.horizontal), (streaks[1], lines.vertical)):
+        for st in found:
             x0, y0, x1, y1 = st.box
             g = gray[y0:y1, x0:x1]
             if not st.pixels.any():
@@ -553,9 +580,15 @@ def prepare_page(
     dpi: int | None = None,
     tesseract_cmd: str = "tesseract",
     detect_orientation: bool = True,
+    image: np.ndarray | None = None,
+    write: bool = True,
 ) -> PreparedPage:
-    """Prepare `original` for OCR and write the result to `out` (PNG)."""
-    bgr = load_image(original)
+    """Prepare `original` for OCR; the result is kept as pixels and, with `write`, written to `out` (PNG).
+
+    `image`: `original`'s pixels (BGR or gray) when the caller has them decoded already.
+    `out` also names the temporary file orientation detection needs.
+    """
+    bgr = load_image(original) if image is None else image
     h0, w0 = bgr.shape[:2]
     src_dpi = guess_dpi(w0, h0, dpi)
     gray, red = drop_red(bgr)
@@ -586,10 +619,12 @@ def prepare_page(
     bw = binarize(gray)
     # Rules are found on the un-denoised ink: the median filter would erase 1-px rules.
     rules = table_lines(255 - ink_mask(gray), new_dpi)
-    cells = find_cells(without_streaks(rules, new_dpi), new_dpi)
+    streaks = page_streaks(rules, new_dpi)
+    cells = find_cells(without_streaks(rules, new_dpi, streaks), new_dpi)
     # Rules confuse tesseract's line finder (whole table rows are lost): erase them.
-    clean = erase_rules(despeckle(bw, new_dpi), rules, new_dpi, gray)
-    cv2.imwrite(str(out), clean, FAST_PNG)
+    clean = erase_rules(despeckle(bw, new_dpi), rules, new_dpi, gray, streaks)
+    if write:
+        cv2.imwrite(str(out), clean, FAST_PNG)
     return PreparedPage(
         original=original,
         ocr_image=out,
@@ -602,4 +637,5 @@ def prepare_page(
         cells=tuple(cells),
         width=w0,
         height=h0,
+        pixels=clean,
     )

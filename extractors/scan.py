@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
 from functools import partial
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -66,6 +66,8 @@ class PageImage:
     number: int
     path: Path  # the original page image
     dpi: int | None
+    # Its pixels (BGR) when they are at hand already (a page just rendered): not decoded again.
+    pixels: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ class PdfPages:
                 page.close()
         # Level 1: fast to write; the file stays lossless for seals and redaction.
         img.save(path, dpi=(self.dpi, self.dpi), compress_level=1)
-        return PageImage(index + 1, path, self.dpi)
+        rgb = np.asarray(img)
+        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR) if rgb.ndim == 3 else rgb
+        return PageImage(index + 1, path, self.dpi, bgr)
 
     def close(self) -> None:
         with PDFIUM_LOCK:
@@ -279,7 +283,7 @@ def reread_weak_cells(
     if not weak:
         return words
     if image is None:
-        image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+        image = prep.image()
     pad = 20  # tesseract needs a white margin around each line
     pieces = []  # (cell index, crop, dx, dy): dx/dy map the crop's pixels back to the page
     for i in weak:
@@ -403,7 +407,7 @@ def mark_asterisks(
         if not inside or not heights:
             continue
         if image is None:
-            image = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
+            image = prep.image()
         pad = 0.3 * max(heights)
         box = (value.bbox[0] - pad, value.bbox[1] - pad, value.bbox[2] + pad, value.bbox[3] + pad)
         stars = pageprep.find_asterisks(image, box, float(np.median(heights)))
@@ -447,14 +451,14 @@ def _prepare_and_read(
         # the same time made the process's peak memory (docs/ocr-speed.md "Peak memory").
         with prepare_lock or nullcontext():
             prep = pageprep.prepare_page(
-                image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation
+                image.path, out, dpi=image.dpi, tesseract_cmd=tesseract_cmd, detect_orientation=detect_orientation,
+                image=image.pixels, write=False,
             )
     except ValueError as exc:
         raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: {exc}") from exc
-    # Decoded once: the page pass, the cell re-reads and the asterisk shapes share the pixels.
-    pixels = cv2.imread(str(prep.ocr_image), cv2.IMREAD_GRAYSCALE)
-    if pixels is None:
-        raise BadInputError(QuarantineReason.UNREADABLE, f"page {image.number}: the prepared image cannot be read")
+    # Kept in memory, not written and decoded: the page pass, the cell re-reads and the
+    # asterisk shapes share the pixels.
+    pixels = prep.image()
     return prep, pixels, (engine.read(pixels, dpi=prep.dpi) if engine is not None else [])
 
 
@@ -466,7 +470,7 @@ def read_page(
 
     `prepare_lock`: held while the page is prepared, shared by the pages read at once.
     """
-    prepared_path = workdir / f"ocr-{image.number:04d}.png"
+    prepared_path = workdir / f"ocr-{image.number:04d}.png"  # names orientation detection's temporary file
     # Most pages are upright: read them as they are, and pay for orientation
     # detection (and a second reading) only when the first reading is poor.
     prep, pixels, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False,
@@ -474,12 +478,10 @@ def read_page(
     if not reads_well(words):
         prep2, pixels2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd,
                                                    detect_orientation=True, prepare_lock=prepare_lock)
+        # Not turned after all: the first preparation (still in memory) stays.
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
             prep, pixels, words = prep2, pixels2, words2
-        else:
-            # Not turned after all: restore the first preparation's image for the cell re-reads.
-            prep, pixels, _ = _prepare_and_read(image, prepared_path, None, tesseract_cmd,
-                                               detect_orientation=False, prepare_lock=prepare_lock)
+        del prep2, pixels2
     cells = [c.bbox for c in prep.cells]
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
@@ -499,8 +501,6 @@ def read_page(
         words=page_words,
         text=text,
     )
-    # The prepared image is only an intermediate; the original stays for seals/redaction.
-    prepared_path.unlink(missing_ok=True)
     return PageRead(page, tuple(_map_row(r, back) for r in rows))
 
 
