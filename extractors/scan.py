@@ -311,7 +311,8 @@ def reread_weak_cells(
                 sure = max(layout.field_conf(ws), layout.field_conf(per_cell[i]), AGREED_CONF)
                 ws = [w.model_copy(update={"conf": max(w.conf, sure)}) for w in ws]
             elif (voted := layout.vote_readings(per_cell[i], ws)) is not None:
-                # They differ only where the first engine said it could not read.
+                # They differ only where the first engine's reading says nothing against
+                # the second's (an unsure or impossible numeral, a mask: see vote_readings).
                 ws = voted
             else:
                 # Two engines disagree (beyond separators, widths, rule specks: see
