@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
 from functools import partial
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -483,6 +483,9 @@ def read_page(
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
             prep, pixels, words = prep2, pixels2, words2
         del prep2, pixels2
+    # The original's pixels are not needed from here (seals and redaction read its file):
+    # let them go while the page is read.
+    image = replace(image, pixels=None)
     cells = [c.bbox for c in prep.cells]
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
