@@ -204,6 +204,16 @@ def _is_known_heading(text: str) -> bool:
     return any(m(text) is not None for m in (match_label, match_equipment_column, match_summary_column))
 
 
+# Chinese characters of the form's closed vocabulary (dates, yes/no answers, units): not
+# the rare characters tesseract is sometimes sure of and wrong about (陶资 for 陶瓷), so a
+# cell of these and digits gets the second opinion only under REREAD_BELOW, like digits.
+_FORM_CJK = frozenset("年月日是否有无万元亿")
+
+
+def _open_cjk_count(words: list[Word]) -> int:
+    return sum(c.isalpha() and is_cjk(c) and c not in _FORM_CJK for w in words for c in w.text)
+
+
 def _cjk_count(words: list[Word]) -> int:
     # The English data can read a Chinese character as confident Latin letters (李 → "ase"):
     # a re-read that loses Chinese characters is not an improvement. Ideographs only: a
@@ -276,7 +286,7 @@ def reread_weak_cells(
     cjk_threshold = max(threshold, SECOND_OPINION_CJK_BELOW) if getattr(engine, "second_opinion", False) else threshold
     weak = sorted(
         (i for i, ws in enumerate(per_cell)
-         if ws and layout.field_conf(ws) < (cjk_threshold if _cjk_count(ws) else threshold)
+         if ws and layout.field_conf(ws) < (cjk_threshold if _open_cjk_count(ws) else threshold)
          and not _is_known_heading(layout.join_words(ws))),
         key=lambda i: layout.field_conf(per_cell[i]),
     )[:MAX_REREADS]  # the least sure first, if there are more than the cap

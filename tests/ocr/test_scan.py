@@ -186,3 +186,20 @@ def test_pages_read_at_once_are_prepared_one_at_a_time(tmp_path, settings, tess,
     doc = extract_scan(_source(pdf, FileType.PDF), tmp_path / "work", settings, workers=2, engine=tess)
     assert len(doc.pages) == 2 and all(p.words for p in doc.pages)
     assert most[0] == 1
+
+
+def test_the_forms_own_chinese_words_do_not_call_for_the_second_opinion():
+    from pilot_intake.models import Word
+
+    from extractors.scan import _open_cjk_count
+
+    def words(text):
+        return [Word(text=text, bbox=(0, 0, 10, 10), conf=0.9)]
+
+    # Dates, yes/no answers and units are a closed vocabulary: read like digits.
+    assert _open_cjk_count(words("2026年12月28日")) == 0
+    assert _open_cjk_count(words("☑是 □否")) == 0
+    assert _open_cjk_count(words("1,250.5万元")) == 0
+    # Names and written-out amounts are where tesseract is sure of a wrong character.
+    assert _open_cjk_count(words("先进陶资材料")) == 6
+    assert _open_cjk_count(words("壹仟叁佰万元")) == 4
