@@ -203,3 +203,35 @@ def test_the_forms_own_chinese_words_do_not_call_for_the_second_opinion():
     # Names and written-out amounts are where tesseract is sure of a wrong character.
     assert _open_cjk_count(words("先进陶资材料")) == 6
     assert _open_cjk_count(words("壹仟叁佰万元")) == 4
+
+
+@pytest.mark.parametrize("printed, sure", [("谢汪", False), ("谢**", True)])
+def test_asterisks_an_engine_read_must_be_on_the_page(tmp_path, tess, printed, sure):
+    # Where an engine reads a mask (谢*) the page must show one: over an unmasked name
+    # the reading is marked unsure, not taken as masked.
+    from extractors import layout, pageprep
+    from extractors.scan import UNSEEN_MASK_CONF, mark_asterisks
+
+    png = render_page(tmp_path / "p.png", PageSpec(fields=[("法定代表人", printed), ("联系人", "王**")]), dpi=300)
+    prep = pageprep.prepare_page(png, tmp_path / "ocr.png", dpi=300, detect_orientation=False, write=False)
+    pixels = prep.image()
+    words = tess.read(pixels, dpi=prep.dpi)
+    cells = [c.bbox for c in prep.cells]
+    value_cell = next(c for c in cells if c[0] > 60 * 300 / 25.4 and any(
+        w.text.startswith("谢") and layout._centre(w.bbox)[1] < c[3] and layout._centre(w.bbox)[1] > c[1]
+        for w in words))
+    inside = [w for w in words if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
+              and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+    box = layout.union([w.bbox for w in inside])
+    # What the masked-value vote leaves: the second engine's 谢* at 0.9.
+    read = [w for w in words if w not in inside] + [
+        w.model_copy(update={"text": "谢*", "bbox": box, "conf": 0.9}) for w in inside[:1]]
+    rows = layout.page_rows(read, cells)
+    out, _ = mark_asterisks(prep, read, rows, image=pixels)
+    value = [w for w in out if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
+             and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+    assert "*" in layout.join_words(value)
+    if sure:
+        assert min(w.conf for w in value) > UNSEEN_MASK_CONF  # the page shows the asterisks
+    else:
+        assert max(w.conf for w in value) <= UNSEEN_MASK_CONF
