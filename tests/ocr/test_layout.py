@@ -198,7 +198,7 @@ def test_vote_refuses_a_dropped_character_an_unsure_second_and_mostly_unread_cel
     assert layout.vote_readings(first, [w("天地人", 0, 0, 120, 30, conf=0.99)]) is None
 
 
-def test_vote_is_for_amounts_only_not_names():
+def test_vote_is_not_for_names():
     # Seed 11's q06: tesseract had nothing for 铖 (钱 at 0.0), RapidOCR read 城 at 0.95.
     first = chars([("粤", 0.8), ("钱", 0.0), ("宇", 0.6), ("半导体", 0.84)])
     assert layout.vote_readings(first, [w("粤城宇半导体", 0, 0, 240, 30, conf=0.96)]) is None
