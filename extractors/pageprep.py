@@ -2,11 +2,12 @@
 
 The original page image is never modified: it stays the page's `image_path`
 (seal detection and redaction need the red and the true pixels). Preparation
-writes a new image for OCR and returns the affine map between the two, so every
-box read on the prepared image can be mapped back to original-page pixels.
+makes a new image for OCR (kept in memory; written to a file only on request) and
+returns the affine map between the two, so every box read on the prepared image can
+be mapped back to original-page pixels.
 
 Each step is a plain function on a numpy image so it can be tested alone on a
-synthetic page with a known transform; `prepare_page` chains them and writes files.
+synthetic page with a known transform; `prepare_page` chains them.
 """
 
 from __future__ import annotations
