@@ -217,19 +217,22 @@ def test_asterisks_an_engine_read_must_be_on_the_page(tmp_path, tess, printed, s
     pixels = prep.image()
     words = tess.read(pixels, dpi=prep.dpi)
     cells = [c.bbox for c in prep.cells]
-    value_cell = next(c for c in cells if c[0] > 60 * 300 / 25.4 and any(
-        w.text.startswith("谢") and layout._centre(w.bbox)[1] < c[3] and layout._centre(w.bbox)[1] > c[1]
-        for w in words))
-    inside = [w for w in words if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
-              and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+
+    def in_cell(w, c):
+        cx, cy = layout._centre(w.bbox)
+        return c[0] <= cx <= c[2] and c[1] <= cy <= c[3]
+
+    # The value column starts right of the 70 mm label column.
+    value_cell = next(c for c in cells if c[0] > 60 * 300 / 25.4
+                      and any(w.text.startswith("谢") and in_cell(w, c) for w in words))
+    inside = [w for w in words if in_cell(w, value_cell)]
     box = layout.union([w.bbox for w in inside])
     # What the masked-value vote leaves: the second engine's 谢* at 0.9.
     read = [w for w in words if w not in inside] + [
         w.model_copy(update={"text": "谢*", "bbox": box, "conf": 0.9}) for w in inside[:1]]
     rows = layout.page_rows(read, cells)
     out, _ = mark_asterisks(prep, read, rows, image=pixels)
-    value = [w for w in out if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
-             and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+    value = [w for w in out if in_cell(w, value_cell)]
     assert "*" in layout.join_words(value)
     if sure:
         assert min(w.conf for w in value) > UNSEEN_MASK_CONF  # the page shows the asterisks
