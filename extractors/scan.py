@@ -45,6 +45,7 @@ from extractors.classify import classify_text
 from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_equipment_column, match_label, match_summary_column
 from extractors.layout import Row
 from extractors.ocr import OcrEngine, is_cjk, make_engine
+from extractors.pageimage import PDFIUM_LOCK
 from extractors.tables import (
     LabelValue,
     equipment_from_rows,
@@ -64,10 +65,11 @@ MAX_PIXELS = 300_000_000
 @dataclass(frozen=True)
 class PageImage:
     number: int
-    path: Path  # the original page image
+    path: Path  # the original page image; for a PDF page, the file it would be (never written)
     dpi: int | None
     # Its pixels (BGR) when they are at hand already (a page just rendered): not decoded again.
     pixels: np.ndarray | None = field(default=None, repr=False, compare=False)
+    pdf_page: tuple[Path, int] | None = None  # (PDF, 0-based page) when `path` is not written
 
 
 @dataclass(frozen=True)
@@ -81,17 +83,12 @@ class PageRead:
 # --- page images ------------------------------------------------------------
 
 
-# pdfium is not thread-safe even across different documents, and the flow reads
-# files in parallel threads: every pdfium call of this module holds this lock.
-# (A lock, not data: the one piece of module state here, on purpose.)
-PDFIUM_LOCK = threading.Lock()
-
-
 class PdfPages:
-    """Renders the pages of one image-only PDF to PNG on demand, at `dpi`.
+    """Renders the pages of one image-only PDF on demand, at `dpi`, as pixels.
 
     Pages are rendered as the OCR workers ask for them, so rendering overlaps
-    OCR. pdfium is not thread-safe: PDFIUM_LOCK serialises every call.
+    OCR. pdfium is not thread-safe: PDFIUM_LOCK serialises every call. No file is
+    written: the seal check and redaction render the page again (extractors.pageimage).
     """
 
     def __init__(self, pdf: Path, workdir: Path, dpi: int, page_count: int | None = None):
@@ -104,7 +101,7 @@ class PdfPages:
         except pdfium.PdfiumError as exc:
             raise BadInputError(QuarantineReason.UNREADABLE, f"the PDF cannot be opened: {exc}") from exc
         self._lock = PDFIUM_LOCK
-        self.workdir, self.dpi = workdir, dpi
+        self.pdf, self.workdir, self.dpi = pdf, workdir, dpi
         with PDFIUM_LOCK:
             total = len(self._doc)
         self.count = total if page_count is None else min(page_count, total)
@@ -122,11 +119,9 @@ class PdfPages:
                 raise BadInputError(QuarantineReason.UNREADABLE, f"page {index + 1} cannot be rendered: {exc}") from exc
             finally:
                 page.close()
-        # Level 1: fast to write; the file stays lossless for seals and redaction.
-        img.save(path, dpi=(self.dpi, self.dpi), compress_level=1)
         rgb = np.asarray(img)
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR) if rgb.ndim == 3 else rgb
-        return PageImage(index + 1, path, self.dpi, bgr)
+        return PageImage(index + 1, path, self.dpi, bgr, pdf_page=(self.pdf, index))
 
     def close(self) -> None:
         with PDFIUM_LOCK:
@@ -493,7 +488,7 @@ def read_page(
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
             prep, pixels, words = prep2, pixels2, words2
         del prep2, pixels2
-    # The original's pixels are not needed from here (seals and redaction read its file):
+    # The original's pixels are not needed from here (seals and redaction get the image again):
     # let them go while the page is read.
     image = replace(image, pixels=None)
     cells = [c.bbox for c in prep.cells]
@@ -511,7 +506,8 @@ def read_page(
         width=float(prep.width),
         height=float(prep.height),
         dpi=prep.original_dpi,
-        image_path=image.path,
+        image_path=None if image.pdf_page else image.path,
+        pdf_page=image.pdf_page,
         words=page_words,
         text=text,
     )

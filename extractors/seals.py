@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
 
+from extractors.pageimage import has_image, page_pixels
 from extractors.seal_ring import (
     Ellipse,
     RingEvidence,
@@ -36,8 +36,7 @@ from extractors.seal_ring import (
     working_scale,
 )
 from extractors.seal_text import RingReader, read_ring_text_at, signer_match
-from pilot_intake.errors import BadInputError
-from pilot_intake.models import DocKind, Flag, FlagCode, Page, QuarantineReason, Seal, Word
+from pilot_intake.models import DocKind, Flag, FlagCode, Page, Seal, Word
 from pilot_intake.settings import Settings
 
 __all__ = [
@@ -213,18 +212,6 @@ def find_signature_block(words: list[Word], kind: DocKind) -> SignatureBlock | N
     return SignatureBlock(bbox, signer or None)
 
 
-def load_page_image(path: Path) -> np.ndarray:
-    """A page image as BGR or gray uint8 (alpha dropped, 16-bit scaled)."""
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise BadInputError(QuarantineReason.UNREADABLE, f"page image {path.name} cannot be decoded")
-    if img.dtype != np.uint8:
-        img = (img / max(1, int(img.max())) * 255).astype(np.uint8)
-    if img.ndim == 3 and img.shape[2] == 4:
-        img = img[..., :3]
-    return img
-
-
 def _page_dpi(page: Page, image: np.ndarray) -> int:
     if page.dpi:
         return page.dpi
@@ -258,7 +245,7 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
     The seal must be at the signature block of the last page that has one; a seal
     elsewhere does not count. Only that page's image is loaded.
     """
-    scanned = [p for p in pages if p.image_path is not None]
+    scanned = [p for p in pages if has_image(p)]
     if not scanned:
         return SealCheck(None, [Flag(code=FlagCode.MISSING_STAMP, field="stamp",
                                      message="no page image to look for a seal on")])
@@ -268,7 +255,7 @@ def check_document_seal(pages: list[Page], expected_signer: str | None, *, kind:
         if block is not None:
             page = p
             break
-    image = load_page_image(Path(page.image_path))
+    image = page_pixels(page)
     dpi = _page_dpi(page, image)
     cands = detect_seals(image, dpi)
     flags: list[Flag] = []

@@ -123,13 +123,16 @@ class Word(BaseModel):
 
 
 class Page(BaseModel):
-    """One page of a document. Scans keep a path to the page image, not the pixels."""
+    """One page of a document. Scans keep where the page image is, not the pixels."""
 
     number: int  # 1-based
     width: float
     height: float
     dpi: int | None = None
-    image_path: Path | None = None  # rendered/original page image (scans), for seals and redaction
+    image_path: Path | None = None  # original page image file (scans), for seals and redaction
+    # Or, for a page of a scanned PDF: (PDF, 0-based page), rendered again at `dpi` when needed
+    # (extractors.pageimage; writing every rendered page to a PNG cost more than rendering twice).
+    pdf_page: tuple[Path, int] | None = None
     words: list[Word] = Field(default_factory=list)
     text: str = ""
     # Boxes (page-image pixels) to burn out of this page in the redacted copy.

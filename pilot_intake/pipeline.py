@@ -125,7 +125,7 @@ def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None, 
     """Look for the official seal at the signature block of a scanned document."""
     from extractors.seals import check_document_seal
 
-    pages = [p for p in doc.pages if p.image_path is not None]
+    pages = [p for p in doc.pages if p.image_path is not None or p.pdf_page is not None]
     if not pages:
         return
     check = check_document_seal(pages, signer or expected_signer(doc, settings.low_confidence), kind=doc.kind,

@@ -13,6 +13,7 @@ from PIL import Image
 from pilot_intake.errors import BadInputError
 from pilot_intake.models import DocKind, FileType, Medium, QuarantineReason, SourceFile
 
+from extractors.pageimage import open_page_image
 from extractors.scan import extract_scan
 
 
@@ -59,9 +60,11 @@ def test_clean_scan_keeps_pages_words_and_original_images(clean_pdf_doc):
     doc = clean_pdf_doc
     assert [p.number for p in doc.pages] == [1, 2]
     for p in doc.pages:
-        assert p.dpi == 300 and p.image_path is not None and p.image_path.exists()
-        assert (p.width, p.height) == Image.open(p.image_path).size
+        # A PDF page is not written out: it is rendered again, at the OCR's size, when needed.
+        assert p.dpi == 300 and p.image_path is None and p.pdf_page == (doc.source.abs_path, p.number - 1)
+        assert (p.width, p.height) == open_page_image(p).size
         assert p.words and all(0.0 <= w.conf <= 1.0 for w in p.words)
+    assert not list((Path(doc.source.abs_path).parent / "work").glob("page-*.png"))
     # Chinese is joined without tesseract's spaces; the title sits near the top of page 1.
     assert "储备中试平台申报信息表" in doc.pages[0].text
     title = [w for w in doc.pages[0].words if w.text in ("储备", "储")]
