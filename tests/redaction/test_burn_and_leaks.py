@@ -101,6 +101,22 @@ def test_a_box_drawn_over_text_is_caught(tmp_path):
     assert asyncio.run(xray.inspect(bad)) != {}
 
 
+def test_a_scanned_pdf_page_is_rendered_again_and_burned(scanned, redactor, tmp_path):
+    """A PDF page is not kept as a PNG (extractors.pageimage): burning renders it from the PDF."""
+    from PIL import Image
+
+    pdf = tmp_path / "scan.pdf"
+    with Image.open(scanned.image_path) as im:
+        im.convert("RGB").save(pdf, resolution=200)
+    page = scanned.model_copy(update={"image_path": None, "pdf_page": (pdf, 0)})
+    found = redactor.scan_pages([page])
+    out = tmp_path / "out"
+    burn_redactions([page], boxes_by_page(found), out / "redacted" / "p1.pdf", dpi=200)
+    assert leakcheck(out, RAW, ocr=True) == []
+    with pikepdf.open(out / "redacted" / "p1.pdf") as done:
+        assert len(done.pages) == 1
+
+
 def test_burn_refuses_a_page_without_image(tmp_path):
     with pytest.raises(RedactionError):
         burn_redactions([Page(number=1, width=10, height=10)], {}, tmp_path / "x.pdf", dpi=200)
