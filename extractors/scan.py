@@ -235,8 +235,12 @@ def _strip_chunks(pieces: list, pad: int, limit: int | None) -> list[list]:
     return chunks
 
 
-def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: dict[int, list[Word]]) -> None:
-    """Stack the crops of `chunk` into one white strip, read it, and put each word back on its cell."""
+def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: dict[int, list[Word]],
+                first_pass: bool = False) -> None:
+    """Stack the crops of `chunk` into one white strip, read it, and put each word back on its cell.
+
+    `first_pass`: read it as the page pass does (`engine.read`), not as a second reading.
+    """
     offsets = []  # (cell index, strip y0, strip y1, dx, dy)
     y = pad
     for i, crop, x, top in chunk:
@@ -247,7 +251,7 @@ def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: di
     for (_, crop, _, _), (_, top, bottom, _, _) in zip(chunk, offsets):
         strip[top:bottom, pad : pad + crop.shape[1]] = crop
     # Handed over in memory: no PNG written and decoded again (engines take arrays).
-    for w in engine.read_fields(strip, dpi=dpi):
+    for w in (engine.read if first_pass else engine.read_fields)(strip, dpi=dpi):
         cy = (w.bbox[1] + w.bbox[3]) / 2
         for i, top, bottom, dx, dy in offsets:
             if top <= cy <= bottom and w.text.strip():
@@ -256,6 +260,46 @@ def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: di
                     Word(text=w.text, conf=w.conf, bbox=(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
                 )
                 break
+
+
+# A cell holds text when its ink reaches this height (mm): a character is ~3.5 mm, a speck far less.
+MIN_TEXT_MM = 1.2
+
+
+def _has_text_ink(image: np.ndarray, cell: tuple[float, float, float, float], dpi: int) -> bool:
+    x0, y0, x1, y1 = (int(v) for v in cell)
+    crop = image[y0 + 4 : y1 - 3, x0 + 4 : x1 - 3]
+    if crop.size == 0:
+        return False
+    rows = np.flatnonzero((crop < 128).sum(axis=1) >= 2)
+    return rows.size > 0 and rows[-1] - rows[0] + 1 >= MIN_TEXT_MM * dpi / 25.4
+
+
+def read_missed_cells(
+    words: list[Word], cells: list[tuple[float, float, float, float]], engine: OcrEngine, image: np.ndarray, dpi: int,
+) -> list[Word]:
+    """Cells with text ink but no word from the page pass, read on their own, as the page pass reads.
+
+    Tesseract's page pass now and then drops a short value as noise (`梁*` on a
+    degraded scan): read as a strip it is found, and it then goes through the
+    weak-cell checks like any other reading. Empty cells (no ink a character high)
+    cost nothing.
+    """
+    per_cell, _ = layout.assign_to_cells(words, cells)
+    missed = [i for i, ws in enumerate(per_cell) if not ws and _has_text_ink(image, cells[i], dpi)][:MAX_REREADS]
+    if not missed:
+        return words
+    pad = 20
+    pieces = []
+    for i in missed:
+        x0, y0, x1, y1 = (int(v) for v in cells[i])
+        crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
+        if crop.size:
+            pieces.append((i, crop, x0 + 2, y0 + 2))
+    found: dict[int, list[Word]] = {}
+    for chunk in _strip_chunks(pieces, pad, None):
+        _read_strip(chunk, pad, engine, dpi, found, first_pass=True)
+    return words + [w for ws in found.values() for w in ws]
 
 
 def reread_weak_cells(
@@ -273,8 +317,12 @@ def reread_weak_cells(
     where the page pass was not. The weak cells of a page are stacked into one
     strip image so that they cost one engine call, not one per cell (loading
     the chi_sim model dominates a small call). Clean pages cost nothing.
+    Cells the page pass left empty though they hold text are read first (`read_missed_cells`).
     `image`: the prepared page's pixels when the caller holds them (else read from its file).
     """
+    if image is None:
+        image = prep.image()
+    words = read_missed_cells(words, cells, engine, image, prep.dpi)
     per_cell, _ = layout.assign_to_cells(words, cells)
     # With a second engine at hand, Chinese values are checked unless read near-certainly:
     # tesseract is sometimes sure of a wrong rare character (陶瓷 read 陶资 at 0.91).
@@ -287,8 +335,6 @@ def reread_weak_cells(
     )[:MAX_REREADS]  # the least sure first, if there are more than the cap
     if not weak:
         return words
-    if image is None:
-        image = prep.image()
     pad = 20  # tesseract needs a white margin around each line
     pieces = []  # (cell index, crop, dx, dy): dx/dy map the crop's pixels back to the page
     for i in weak:

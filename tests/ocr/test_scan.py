@@ -241,3 +241,23 @@ def test_asterisks_an_engine_read_must_be_on_the_page(tmp_path, tess, printed, s
         assert min(w.conf for w in value) > UNSEEN_MASK_CONF  # the page shows the asterisks
     else:
         assert max(w.conf for w in value) <= UNSEEN_MASK_CONF
+
+
+def test_a_value_the_page_pass_dropped_is_read_from_its_cell(tmp_path, tess):
+    """The page pass sometimes drops a short value as noise; its cell still has ink, so it is read."""
+    from extractors import layout, pageprep
+    from extractors.scan import read_missed_cells
+
+    png = render_page(tmp_path / "p.png", PageSpec())
+    prep = pageprep.prepare_page(png, tmp_path / "ocr.png", detect_orientation=False, write=False)
+    cells = [c.bbox for c in prep.cells]
+    words = tess.read(prep.image(), dpi=prep.dpi)
+    per_cell, _ = layout.assign_to_cells(words, cells)
+    target = next(i for i, ws in enumerate(per_cell) if layout.join_words(ws) == "广州市")
+    # The fault injected: the page pass returned nothing for that cell.
+    dropped = [w for w in words if w not in per_cell[target]]
+    got = read_missed_cells(dropped, cells, tess, prep.image(), prep.dpi)
+    again, _ = layout.assign_to_cells(got, cells)
+    assert layout.join_words(again[target]) == "广州市"
+    # Nothing else was added: every other cell had its words, or no ink.
+    assert len(got) == len(dropped) + len(again[target])
