@@ -101,7 +101,8 @@ def expected_fields(filing: dict, entry: dict) -> tuple[dict, set[str]]:
     return want, smudged
 
 
-def extract(path: Path, rel: str, medium: str, work: Path, settings: Settings, engine, workers: int) -> ExtractedDoc:
+def extract(path: Path, rel: str, medium: str, work: Path, settings: Settings, engine, workers: int,
+            printed=None) -> ExtractedDoc:
     from extractors.ingest import sniff
 
     data = path.read_bytes()
@@ -117,7 +118,7 @@ def extract(path: Path, rel: str, medium: str, work: Path, settings: Settings, e
         return extract_text_pdf(src, inspect_pdf(path, max_pages=settings.max_pdf_pages))
     from extractors.scan import extract_scan
 
-    return extract_scan(src, work, settings, workers=workers, engine=engine)
+    return extract_scan(src, work, settings, workers=workers, engine=engine, printed=printed)
 
 
 class CachedEngine:
@@ -160,6 +161,8 @@ def main() -> None:
     ap.add_argument("--verbose", "-v", action="store_true", help="print every wrong field")
     ap.add_argument("--flagged", action="store_true", help="also print every right value that was flagged")
     ap.add_argument("--ocr-cache", type=Path, metavar="DIR", help="keep engine readings in DIR (see above)")
+    ap.add_argument("--no-recall-labels", action="store_true",
+                    help="OCR every label cell afresh (Settings.recall_labels off; for A/B runs)")
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,7 +181,11 @@ def run(sample: Path, tmp: Path, a) -> None:
 
     manifest = json.loads((sample / "truth" / "manifest.json").read_text())
     set_name = manifest.get("set", "")
-    settings = Settings(workers=a.workers)
+    from extractors.printed import PrintedLabels
+
+    settings = Settings(workers=a.workers, recall_labels=not a.no_recall_labels)
+    # One for the whole set, as the batch flow shares one; files are read in path order.
+    printed = PrintedLabels() if settings.recall_labels else None
     engine = make_engine(a.ocr_engine, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
     if a.ocr_cache:
         engine = CachedEngine(engine, a.ocr_cache)
@@ -199,7 +206,7 @@ def run(sample: Path, tmp: Path, a) -> None:
         kind = source_type(entry, set_name)
         t0 = time.perf_counter()
         doc = extract(sample / "batch" / rel, rel, entry["medium"], tmp / hashlib.md5(rel.encode()).hexdigest(),
-                      settings, engine, a.workers)
+                      settings, engine, a.workers, printed)
         secs[kind] += time.perf_counter() - t0
         pages[kind] += max(1, len(doc.pages))
         want, smudged = expected_fields(filing, entry)
@@ -226,7 +233,8 @@ def run(sample: Path, tmp: Path, a) -> None:
                 wrong.append(f"{kind:14s} {rel}: {key} = {fv.raw!r} → {fv.value!r}, want {want[key]!r}, "
                              f"conf {fv.confidence:.2f}{'' if unflagged else ' (flagged)'}")
 
-    print(f"set {set_name or '?'}, engine {a.ocr_engine}, workers {a.workers}")
+    print(f"set {set_name or '?'}, engine {a.ocr_engine}, workers {a.workers}, "
+          f"label cells recalled: {printed.recalled if printed is not None else 'off'}")
     print(f"{'source type':16s} {'accuracy':>9s} {'fields':>7s} {'wrong+unflagged':>16s} {'right+flagged':>14s} "
           f"{'s/page':>7s} {'not read':>9s}")
     for kind in ("xlsx", "born-digital", "clean scan", "degraded scan"):

@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pages: int | None = None) -> None:
+def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pages: int | None = None,
+               recall: bool = True) -> None:
     """Child mode: run our stage once and print JSON with time and peak RSS."""
     sys.path.insert(0, str(ROOT))
     from pilot_intake.models import FileType, SourceFile
@@ -42,7 +43,7 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pa
                      file_type=FileType.PDF)
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()
-        settings = Settings(workers=jobs)
+        settings = Settings(workers=jobs, recall_labels=recall)
         engine = make_engine(engine_name or default_engine_name(), tesseract_cmd=settings.tesseract_cmd,
                              lang=settings.ocr_lang, resident=resident)
         doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine, page_count=pages)
@@ -58,9 +59,10 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pa
     }))
 
 
-def run_ours(pdf: Path, jobs: int, engine: str | None, cli: bool = False, pages: int | None = None) -> dict:
+def run_ours(pdf: Path, jobs: int, engine: str | None, cli: bool = False, pages: int | None = None,
+             recall: bool = True) -> dict:
     extra = (["--ocr-engine", engine] if engine else []) + (["--tesseract-cli"] if cli else []) + (
-        ["--pages", str(pages)] if pages else [])
+        ["--pages", str(pages)] if pages else []) + ([] if recall else ["--no-recall-labels"])
     out = subprocess.run([sys.executable, __file__, "--stage-only", str(pdf), "--jobs", str(jobs), *extra],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -90,12 +92,14 @@ def main() -> None:
     ap.add_argument("--ocr-engine", help="tesseract, rapidocr or tesseract+rapidocr (default: extract_scan's)")
     ap.add_argument("--tesseract-cli", action="store_true",
                     help="run the tesseract binary per call instead of the resident library")
+    ap.add_argument("--no-recall-labels", action="store_true",
+                    help="OCR every label cell afresh (Settings.recall_labels off; for A/B runs)")
     ap.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
     a = ap.parse_args()
     if a.stage_only:
         stage_only(a.stage_only, a.jobs, a.ocr_engine, resident=not a.tesseract_cli,
-                   pages=a.pages)
+                   pages=a.pages, recall=not a.no_recall_labels)
         return
     sys.path.insert(0, str(ROOT / "bench"))
     from ocr_pages_pdf import build
@@ -105,15 +109,17 @@ def main() -> None:
             for n in a.rss:
                 pdf = a.pdf or build(Path(tmp) / f"rss{n}.pdf", n)
                 load = _load()
-                r = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, pages=n if a.pdf else None)
+                r = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, pages=n if a.pdf else None,
+                             recall=not a.no_recall_labels)
                 print(f"{r['pages']:4d} pages: {r['seconds']:7.1f} s  CPU {r['cpu_s']:6.1f} s  "
                       f"peak RSS python {r['rss_self_mb']:.0f} MB, largest child {r['rss_children_mb']:.0f} MB  "
                       f"(load before {load}, after {_load()})")
             return
         pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages or 20)
-        ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli)
+        ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, recall=not a.no_recall_labels)
         n = ours["pages"]
-        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}"
+        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}, "
+              f"labels recalled: {'off' if a.no_recall_labels else 'on'}"
               f"{' (tesseract CLI per call)' if a.tesseract_cli else ''}, load before: {_load()}")
         print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
               f"CPU {ours['cpu_s']:6.1f} s  (peak RSS {ours['rss_self_mb']:.0f} MB)")

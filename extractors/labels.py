@@ -201,6 +201,11 @@ def match_summary_column(text: str) -> str | None:
     return _match(text, _SUMMARY_INDEX, fuzzy=True)
 
 
+def is_heading(text: str) -> bool:
+    """Whether `text` reads as a label or a column heading, even misread a little."""
+    return any(m(text) is not None for m in (match_label, match_equipment_column, match_summary_column))
+
+
 # A shorter tail could be the start of a real value (`地址` of an address).
 MIN_LABEL_TAIL = 3
 

@@ -42,10 +42,11 @@ from pilot_intake.settings import Settings
 
 from extractors import layout, pageprep, ticks
 from extractors.classify import classify_text
-from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_equipment_column, match_label, match_summary_column
+from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, is_heading, match_label, match_summary_column
 from extractors.layout import Row
 from extractors.ocr import OcrEngine, is_cjk, make_engine
 from extractors.pageimage import PDFIUM_LOCK
+from extractors.printed import PrintedLabels, blank_labels
 from extractors.tables import (
     LabelValue,
     equipment_from_rows,
@@ -194,11 +195,6 @@ UNSEEN_MASK_CONF = 0.5
 MAX_REREADS = 40
 
 
-def _is_known_heading(text: str) -> bool:
-    # Labels and column headings are recognised even when misread a little: no second reading.
-    return any(m(text) is not None for m in (match_label, match_equipment_column, match_summary_column))
-
-
 # Chinese characters of the form's closed vocabulary (dates, yes/no answers, units): not
 # the rare characters tesseract is sometimes sure of and wrong about (陶资 for 陶瓷), so a
 # cell of these and digits gets the second opinion only under REREAD_BELOW, like digits.
@@ -330,7 +326,8 @@ def reread_weak_cells(
     weak = sorted(
         (i for i, ws in enumerate(per_cell)
          if ws and layout.field_conf(ws) < (cjk_threshold if _open_cjk_count(ws) else threshold)
-         and not _is_known_heading(layout.join_words(ws))),
+         # Labels and column headings are recognised even when misread a little: no second reading.
+         and not is_heading(layout.join_words(ws))),
         key=lambda i: layout.field_conf(per_cell[i]),
     )[:MAX_REREADS]  # the least sure first, if there are more than the cap
     if not weak:
@@ -496,8 +493,9 @@ def reads_well(words: list[Word]) -> bool:
 
 def _prepare_and_read(
     image: PageImage, out: Path, engine: OcrEngine | None, tesseract_cmd: str, *, detect_orientation: bool,
-    prepare_lock: threading.Lock | None = None,
-) -> tuple[pageprep.PreparedPage, np.ndarray, list[Word]]:
+    prepare_lock: threading.Lock | None = None, printed: PrintedLabels | None = None,
+) -> tuple[pageprep.PreparedPage, np.ndarray, list[Word], frozenset[int]]:
+    """Prepare and OCR a page; also the cells whose words were recalled, not read (`printed`)."""
     try:
         # Preparation holds ~150 MB of page-sized arrays at once; two pages prepared at
         # the same time made the process's peak memory (docs/ocr-speed.md "Peak memory").
@@ -511,33 +509,50 @@ def _prepare_and_read(
     # Kept in memory, not written and decoded: the page pass, the cell re-reads and the
     # asterisk shapes share the pixels.
     pixels = prep.image()
-    return prep, pixels, (engine.read(pixels, dpi=prep.dpi) if engine is not None else [])
+    if engine is None:
+        return prep, pixels, [], frozenset()
+    cells = [c.bbox for c in prep.cells]
+    recalled = printed.recall(pixels, cells, prep.dpi) if printed is not None else []
+    if not recalled:
+        return prep, pixels, engine.read(pixels, dpi=prep.dpi), frozenset()
+    # The form's labels seen before are not read again: half of a page's text (extractors/printed.py).
+    words = engine.read(blank_labels(pixels, recalled), dpi=prep.dpi)
+    # What was read of a recalled label's kept last character gives way to the recalled words.
+    done = frozenset(r.cell for r in recalled)
+    per_cell, loose = layout.assign_to_cells(words, cells)
+    words = loose + [w for i, ws in enumerate(per_cell) if i not in done for w in ws]
+    return prep, pixels, words + [w for r in recalled for w in r.words], done
 
 
 def read_page(
     image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str, threshold: float = REREAD_BELOW,
-    prepare_lock: threading.Lock | None = None,
+    prepare_lock: threading.Lock | None = None, printed: PrintedLabels | None = None,
 ) -> PageRead:
     """Prepare, OCR and lay out one page; boxes come back in original-image pixels.
 
     `prepare_lock`: held while the page is prepared, shared by the pages read at once.
+    `printed`: the form's labels learned so far (recalled instead of read; this page's are learned).
     """
     prepared_path = workdir / f"ocr-{image.number:04d}.png"  # names orientation detection's temporary file
     # Most pages are upright: read them as they are, and pay for orientation
     # detection (and a second reading) only when the first reading is poor.
-    prep, pixels, words = _prepare_and_read(image, prepared_path, engine, tesseract_cmd, detect_orientation=False,
-                                             prepare_lock=prepare_lock)
+    prep, pixels, words, recalled = _prepare_and_read(image, prepared_path, engine, tesseract_cmd,
+                                                       detect_orientation=False, prepare_lock=prepare_lock,
+                                                       printed=printed)
     if not reads_well(words):
-        prep2, pixels2, words2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd,
-                                                   detect_orientation=True, prepare_lock=prepare_lock)
+        prep2, pixels2, words2, recalled2 = _prepare_and_read(image, prepared_path, engine, tesseract_cmd,
+                                                              detect_orientation=True, prepare_lock=prepare_lock,
+                                                              printed=printed)
         # Not turned after all: the first preparation (still in memory) stays.
         if prep2.rotation and layout.text_conf(words2) > layout.text_conf(words):
-            prep, pixels, words = prep2, pixels2, words2
+            prep, pixels, words, recalled = prep2, pixels2, words2, recalled2
         del prep2, pixels2
     # The original's pixels are not needed from here (seals and redaction get the image again):
     # let them go while the page is read.
     image = replace(image, pixels=None)
     cells = [c.bbox for c in prep.cells]
+    if printed is not None:
+        printed.learn(pixels, cells, words, prep.dpi, skip=recalled)
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
     words, changed = mark_asterisks(prep, words, rows, image=pixels)
@@ -694,23 +709,31 @@ def extract_scan(
     page_count: int | None = None,
     workers: int = 1,
     engine: OcrEngine | None = None,
+    printed: PrintedLabels | None = None,
 ) -> ExtractedDoc:
     """OCR a scanned document and read its kind, fields and tables.
 
-    `workdir` receives the page images (rendered PDF pages, TIFF frames); the
-    pages' `image_path` point at them (or at the source file for a JPG/PNG) and
-    must outlive the returned document. `page_count` caps the pages read (the
+    `workdir` receives the page images of TIFF frames; the pages' `image_path`
+    point at them (or at the source file for a JPG/PNG) and must outlive the
+    returned document. PDF pages are not written: their `pdf_page` names them. `page_count` caps the pages read (the
     caller may already know it). `workers` pages are OCRed at a time.
+    `printed`: the form's labels learned from earlier pages of the batch (a new, empty
+    one for this document when not given); None with `settings.recall_labels` off.
     Raises BadInputError(UNREADABLE) when no page yields any text.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     map_large_blocks()
     # One page is prepared at a time; the others meanwhile OCR (docs/ocr-speed.md "Peak memory").
     prepare_lock = threading.Lock()
+    if printed is None and settings.recall_labels:
+        printed = PrintedLabels()
+    elif not settings.recall_labels:
+        printed = None
 
     def work(get_image: Callable[[], PageImage]) -> PageRead:
         try:
-            return read_page(get_image(), workdir, engine, settings.tesseract_cmd, prepare_lock=prepare_lock)
+            return read_page(get_image(), workdir, engine, settings.tesseract_cmd, prepare_lock=prepare_lock,
+                             printed=printed)
         finally:
             release_freed_memory()
 
@@ -718,11 +741,17 @@ def extract_scan(
         sources = page_sources(source, workdir, settings, page_count, stack)
         if engine is None:  # after the file is known to open: models are not loaded for a broken file
             engine = make_engine(default_engine_name(), tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
-        if workers > 1 and len(sources) > 1:
+        reads: list[PageRead] = []
+        todo = list(sources)
+        # While the form's labels are being learned, pages are read one at a time, in
+        # order: what a page recalls must not depend on thread timing (extractors/printed.py).
+        while todo and printed is not None and printed.learning:
+            reads.append(work(todo.pop(0)))
+        if workers > 1 and len(todo) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                reads = list(pool.map(work, sources))
+                reads.extend(pool.map(work, todo))
         else:
-            reads = [work(s) for s in sources]
+            reads.extend(work(s) for s in todo)
 
     pages = [r.page for r in reads]
     if not any(p.words for p in pages):

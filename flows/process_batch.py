@@ -24,6 +24,7 @@ from pilot_intake.pipeline import (
     analyse_source,
     assemble_batch,
     check_dependencies,
+    learning_scans,
     redact_scan,
     write_batch,
 )
@@ -76,15 +77,22 @@ def process_batch(batch: Path, out_dir: Path, settings: Settings, progress: Prog
 
         docs: list[ExtractedDoc] = []
         quarantined: list[Quarantine] = list(files.quarantined)
-        futures = [analyse_file.submit(src, workdir, services) for src in files.sources]
-        for fut in as_completed(futures):
-            out = fut.result()
+
+        def take(out: ExtractedDoc | Quarantine) -> None:
             if isinstance(out, Quarantine):
                 quarantined.append(out)
             else:
                 docs.append(out)
                 report("page", len(out.pages), None)
             report("file", 1, None)
+
+        first: set[str] = set()
+        for src in learning_scans(files.sources, services):
+            take(analyse_file(src, workdir, services))  # inline, one at a time: see learning_scans
+            first.add(src.path)
+        futures = [analyse_file.submit(src, workdir, services) for src in files.sources if src.path not in first]
+        for fut in as_completed(futures):
+            take(fut.result())
         docs.sort(key=lambda d: d.source.path)
 
         result = assemble(docs, quarantined, services)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +37,13 @@ class Services:
     redactor: object  # redaction.Redactor; typed loosely to keep this module import-light
     ocr_engine: object  # extractors.ocr.OcrEngine, shared by every scan of the batch
     ring_reader: object  # extractors.seal_text.RingReader, sharing the OCR engine's model
+    # extractors.printed.PrintedLabels: the form's labels, learned once for the whole batch
+    printed: object = None
 
     @classmethod
     def build(cls, settings: Settings) -> "Services":
         from extractors.ocr import make_engine, rapid_model
+        from extractors.printed import PrintedLabels
         from extractors.scan import default_engine_name
         from extractors.seal_text import RingReader
         from redaction.redactor import Redactor
@@ -47,7 +51,8 @@ class Services:
         engine = make_engine(settings.ocr_engine or default_engine_name(),
                              tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
         return cls(settings=settings, redactor=Redactor(), ocr_engine=engine,
-                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine)))
+                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine)),
+                   printed=PrintedLabels() if settings.recall_labels else None)
 
 
 def check_dependencies(settings: Settings) -> str:
@@ -57,8 +62,11 @@ def check_dependencies(settings: Settings) -> str:
     return probe(settings.tesseract_cmd, settings.ocr_lang)
 
 
-def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine=None) -> ExtractedDoc:
-    """Read one file into an ExtractedDoc, choosing the reader from its detected type."""
+def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine=None, printed=None) -> ExtractedDoc:
+    """Read one file into an ExtractedDoc, choosing the reader from its detected type.
+
+    `printed`: the batch's learned form labels (extractors.printed.PrintedLabels), for scans.
+    """
     if source.file_type is FileType.XLSX:
         from extractors.xlsx import extract_xlsx
 
@@ -71,12 +79,31 @@ def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine
             return extract_text_pdf(source, info)
         from extractors.scan import extract_scan
 
-        return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages, engine=engine)
+        return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages, engine=engine,
+                            printed=printed)
     if source.file_type in (FileType.JPEG, FileType.PNG, FileType.TIFF):
         from extractors.scan import extract_scan
 
-        return extract_scan(source, workdir / _slug(source), settings, engine=engine)
+        return extract_scan(source, workdir / _slug(source), settings, engine=engine, printed=printed)
     raise BadInputError(QuarantineReason.UNSUPPORTED_TYPE, f"unsupported file type {source.file_type}")
+
+
+SCAN_TYPES = frozenset({FileType.PDF, FileType.JPEG, FileType.PNG, FileType.TIFF})
+
+
+def learning_scans(sources: list[SourceFile], services: Services) -> Iterator[SourceFile]:
+    """The files to read first, one at a time, while the batch learns its form's labels.
+
+    In path order, and only while `services.printed` is still learning: what later
+    pages recall is then fixed by the batch's content, not by which thread ran first,
+    so a rerun gives the same records. The rest of the batch is read in parallel.
+    """
+    printed = services.printed
+    for source in sorted(sources, key=lambda s: s.path):
+        if printed is None or not printed.learning:
+            return
+        if source.file_type in SCAN_TYPES:
+            yield source
 
 
 def _slug(source: SourceFile) -> str:
@@ -91,7 +118,7 @@ def analyse_source(source: SourceFile, workdir: Path, services: Services) -> Ext
         return message.replace(str(source.abs_path), source.path).replace(str(workdir), "…")
 
     try:
-        doc = extract_source(source, workdir, settings, services.ocr_engine)
+        doc = extract_source(source, workdir, settings, services.ocr_engine, services.printed)
     except BadInputError as exc:
         return Quarantine(source.path, source.sha256, exc.reason, clean(exc.message))
     except MissingDependencyError:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # tesseract | rapidocr | tesseract+rapidocr; None: the best measured engine installed (docs/ocr.md)
     ocr_engine: str | None = None
     ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
+    # Label cells whose ink matches one read surely earlier in the batch get that reading
+    # back instead of being OCRed again (extractors/printed.py; docs/ocr-speed.md).
+    recall_labels: bool = True
     # A field (or seal) read with less confidence than this carries LOW_CONFIDENCE.
     low_confidence: float = 0.80
     # Inputs
