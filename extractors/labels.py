@@ -177,7 +177,11 @@ def _match(text: str, index: MappingProxyType[str, str], *, fuzzy: bool) -> str 
     for syn, field in index.items():
         if len(syn) < 4 or abs(len(syn) - len(key)) > max(2, len(syn) // 4):
             continue
-        ratio = SequenceMatcher(None, key, syn, autojunk=False).ratio()
+        sm = SequenceMatcher(None, key, syn, autojunk=False)
+        # quick_ratio bounds ratio from above: most synonyms are ruled out without the full match.
+        if sm.quick_ratio() < 0.8:
+            continue
+        ratio = sm.ratio()
         if ratio >= 0.8 and (best is None or (ratio, len(syn)) > best[:2]):
             best = (ratio, len(syn), field)
     return best[2] if best else None

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
+import numpy as np
+
 from pilot_intake.models import Word
 
 from extractors.ocr import is_cjk
@@ -223,24 +225,25 @@ def _centre(b: tuple[float, float, float, float]) -> tuple[float, float]:
     return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
 
 
-def _inside(p: tuple[float, float], b: tuple[float, float, float, float]) -> bool:
-    return b[0] <= p[0] <= b[2] and b[1] <= p[1] <= b[3]
-
-
 def assign_to_cells(
     words: list[Word], cells: list[tuple[float, float, float, float]]
 ) -> tuple[list[list[Word]], list[Word]]:
     """Words per cell (by the word's centre), and the words outside every cell."""
     per_cell: list[list[Word]] = [[] for _ in cells]
     loose: list[Word] = []
-    for w in words:
-        c = _centre(w.bbox)
-        for i, b in enumerate(cells):
-            if _inside(c, b):
-                per_cell[i].append(w)
-                break
-        else:
-            loose.append(w)
+    if not words or not cells:
+        return per_cell, list(words)
+    # Every word against every cell at once (a page has ~300 words and ~80 cells; this
+    # runs several times a page); a word goes to the first cell that holds its centre.
+    boxes = np.array([w.bbox for w in words], dtype=np.float64)
+    cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+    c = np.array(cells, dtype=np.float64)
+    inside = ((c[None, :, 0] <= cx[:, None]) & (cx[:, None] <= c[None, :, 2])
+              & (c[None, :, 1] <= cy[:, None]) & (cy[:, None] <= c[None, :, 3]))
+    first = inside.argmax(axis=1)
+    held = inside[np.arange(len(words)), first]
+    for w, i, ok in zip(words, first.tolist(), held.tolist()):
+        (per_cell[i] if ok else loose).append(w)
     return per_cell, loose
 
 
