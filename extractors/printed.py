@@ -106,6 +106,14 @@ def same_print(a: np.ndarray, b: np.ndarray) -> bool:
     return True
 
 
+def _words_cover(words: tuple[Word, ...], shape: tuple[int, int]) -> bool:
+    """Whether the words (boxes relative to the ink box) span the ink, within a character."""
+    tol = max(w.bbox[3] - w.bbox[1] for w in words)
+    x0, y0 = min(w.bbox[0] for w in words), min(w.bbox[1] for w in words)
+    x1, y1 = max(w.bbox[2] for w in words), max(w.bbox[3] for w in words)
+    return x0 <= tol and y0 <= tol and shape[1] - x1 <= tol and shape[0] - y1 <= tol
+
+
 class PrintedLabels:
     """Label cells learned from the first pages read, shared by the pages (and threads) of a batch.
 
@@ -179,6 +187,8 @@ class PrintedLabels:
             ink, x, y = got
             rel = tuple(w.model_copy(update={"bbox": (w.bbox[0] - x, w.bbox[1] - y, w.bbox[2] - x, w.bbox[3] - y)})
                         for w in ws)
+            if not _words_cover(rel, ink.shape):
+                continue  # ink the reading does not account for (a value left unread): not a label to copy
             new.append(_Entry(dpi, ink, rel))
         added = 0
         with self._lock:

@@ -162,3 +162,28 @@ def test_batch_reads_scans_one_at_a_time_only_while_learning():
     # Path order, scans only, and no more than the learning pages allow.
     assert seen == ["a.png", "b.pdf", "c.jpg"][:MAX_LEARNING_PAGES]
     assert list(learning_scans(sources, SimpleNamespace(printed=None))) == []
+
+
+def test_a_cell_whose_reading_misses_part_of_its_ink_is_not_learned(two_pages, tess):
+    """A label cell with ink its reading does not account for must not be copied to other pages.
+
+    The case: a rule between label and value lost (photocopy), so one cell holds both,
+    and the page pass read the label but dropped the value (injected here).
+    """
+    from extractors import layout
+
+    first, _, _ = two_pages
+    cells = [c.bbox for c in first.cells]
+    words = tess.read(first.image(), dpi=first.dpi)
+    per_cell, _ = layout.assign_to_cells(words, cells)
+    label = next(i for i, ws in enumerate(per_cell) if layout.join_words(ws) == "是否制定中试技术路线图")
+    value = next(i for i, c in enumerate(cells) if abs(c[1] - cells[label][1]) < 5 and c[0] > cells[label][2] - 5)
+    merged = (cells[label][0], cells[label][1], cells[value][2], cells[value][3])
+    cells2 = [merged if i == label else c for i, c in enumerate(cells) if i != value]
+    unread = set(map(id, per_cell[value]))
+    assert unread, "the value was not read in the first place"
+    printed = PrintedLabels()
+    printed.learn(first.image(), cells2, [w for w in words if id(w) not in unread], first.dpi)
+    recalled = {cells2[r.cell] for r in printed.recall(first.image(), cells2, first.dpi)}
+    assert merged not in recalled, "a cell read only in part was learned"
+    assert recalled, "the labels read whole were learned"
