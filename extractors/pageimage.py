@@ -63,7 +63,8 @@ def open_page_image(page: Page) -> Image.Image:
                 im.load()
                 return im.copy()
         except (OSError, ValueError) as exc:
-            raise BadInputError(QuarantineReason.UNREADABLE, f"page image {_describe(page)} cannot be read: {exc}") from exc
+            raise BadInputError(QuarantineReason.UNREADABLE,
+                                f"page image {_describe(page)} cannot be read: {exc}") from exc
     if page.pdf_page is not None:
         pdf, index = page.pdf_page
         return render_pdf_page(Path(pdf), index, page.dpi or 300)

@@ -722,8 +722,9 @@ def extract_scan(
 
     `workdir` receives the page images of TIFF frames; the pages' `image_path`
     point at them (or at the source file for a JPG/PNG) and must outlive the
-    returned document. PDF pages are not written: their `pdf_page` names them. `page_count` caps the pages read (the
-    caller may already know it). `workers` pages are OCRed at a time.
+    returned document. PDF pages are not written: their `pdf_page` names them.
+    `page_count` caps the pages read (the caller may already know it).
+    `workers` pages are OCRed at a time.
     `printed`: the form's labels learned from earlier pages of the batch (a new, empty
     one for this document when not given); None with `settings.recall_labels` off.
     Raises BadInputError(UNREADABLE) when no page yields any text.
