@@ -150,9 +150,10 @@ def expected_signer(doc: ExtractedDoc, low_confidence: float = 0.0) -> str | Non
 
 def find_seal(doc: ExtractedDoc, settings: Settings, signer: str | None = None, *, reader=None) -> None:
     """Look for the official seal at the signature block of a scanned document."""
+    from extractors.pageimage import has_image
     from extractors.seals import check_document_seal
 
-    pages = [p for p in doc.pages if p.image_path is not None or p.pdf_page is not None]
+    pages = [p for p in doc.pages if has_image(p)]
     if not pages:
         return
     check = check_document_seal(pages, signer or expected_signer(doc, settings.low_confidence), kind=doc.kind,
