@@ -698,6 +698,20 @@ def map_large_blocks(threshold: int = 1 << 20) -> None:
         pass
 
 
+def one_opencv_thread() -> None:
+    """OpenCV runs each call on one thread (process-wide).
+
+    Pages are the unit of parallelism, one worker per core, as tesseract gets
+    OMP_THREAD_LIMIT=1 and onnxruntime one thread per session. OpenCV's own
+    thread pool on top cost CPU without saving time: on the 20-page bench, 8 %
+    less CPU and 6 % less wall time with one thread (medians of 7 interleaved
+    runs each); preparation alone, one worker, 0.97 → 0.72 CPU s a page over the
+    66 scanned pages of the evaluation sets, every prepared image byte-identical
+    (docs/ocr-speed.md, change 13).
+    """
+    cv2.setNumThreads(1)
+
+
 def default_engine_name() -> str:
     """`tesseract+rapidocr` when the [ppocr] extra is installed, else `tesseract`.
 
@@ -731,6 +745,7 @@ def extract_scan(
     """
     workdir.mkdir(parents=True, exist_ok=True)
     map_large_blocks()
+    one_opencv_thread()
     # One page is prepared at a time; the others meanwhile OCR (docs/ocr-speed.md "Peak memory").
     prepare_lock = threading.Lock()
     if printed is None and settings.recall_labels:

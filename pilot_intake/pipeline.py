@@ -44,10 +44,12 @@ class Services:
     def build(cls, settings: Settings) -> "Services":
         from extractors.ocr import make_engine, rapid_model
         from extractors.printed import PrintedLabels
-        from extractors.scan import default_engine_name
+        from extractors.scan import default_engine_name, one_opencv_thread
         from extractors.seal_text import RingReader
         from redaction.redactor import Redactor
 
+        # Seal checks and burned-in redaction run in the flow's parallel tasks too.
+        one_opencv_thread()
         engine = make_engine(settings.ocr_engine or default_engine_name(),
                              tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
         return cls(settings=settings, redactor=Redactor(), ocr_engine=engine,

@@ -191,3 +191,25 @@ def test_erasing_a_streak_keeps_the_characters_under_it(tmp_path, level):
     assert want > 0
     assert got >= (0.9 if level else 0.7) * want
     assert got <= 1.1 * want  # the streak itself is not put back
+
+
+def test_one_opencv_thread_prepares_the_same_image_as_several(tmp_path):
+    # extract_scan runs OpenCV on one thread per worker (scan.one_opencv_thread); the
+    # prepared page, its cells and skew must not depend on that.
+    from ocr_pages import degrade, stamp
+
+    page = stamp(render_page(tmp_path / "p.png", PageSpec(), dpi=200), tmp_path / "s.png", (120, 60), 200)
+    page = degrade(page, tmp_path / "d.jpg", skew=1.5, noise=12, jpeg_quality=60)
+    image = cv2.imread(str(page))
+    before = cv2.getNumThreads()
+    try:
+        results = []
+        for threads in (4, 1):
+            cv2.setNumThreads(threads)
+            p = pageprep.prepare_page(page, tmp_path / f"out{threads}.png", dpi=200, image=image.copy(),
+                                      detect_orientation=False, write=False)
+            results.append((p.pixels.tobytes(), p.cells, p.skew, p.seal_dropped))
+    finally:
+        cv2.setNumThreads(before)
+    assert results[0][2] != 0.0 and results[0][3]  # the skew and the seal were really handled
+    assert results[0] == results[1]

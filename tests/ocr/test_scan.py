@@ -167,6 +167,21 @@ def test_default_engine_follows_the_installed_extra():
     assert default_engine_name() == ("tesseract+rapidocr" if has_rapid else "tesseract")
 
 
+def test_extract_scan_runs_opencv_on_one_thread(tmp_path, settings, tess):
+    # Pages are the unit of parallelism; OpenCV's own pool on top only cost CPU (one_opencv_thread).
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(4)
+    try:
+        png = render_page(tmp_path / "p.png", PageSpec(), dpi=200)
+        doc = extract_scan(_source(png, FileType.PNG), tmp_path / "work", settings, engine=tess)
+        assert doc.pages[0].words
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_pages_read_at_once_are_prepared_one_at_a_time(tmp_path, settings, tess, monkeypatch):
     # Preparation holds ~150 MB of page-sized arrays; two at once made the peak memory.
     from extractors import pageprep
