@@ -117,9 +117,11 @@ def _words_cover(words: tuple[Word, ...], shape: tuple[int, int]) -> bool:
 class PrintedLabels:
     """Label cells learned from the first pages read, shared by the pages (and threads) of a batch.
 
-    Learning happens on the first pages only, and callers read those pages one at a
-    time, in a fixed order (`scan.extract_scan`, the batch flow): which cells a page
-    recalls then does not depend on thread timing, so a rerun gives the same records.
+    Learning happens on the first pages only, and callers make what a page recalls
+    independent of thread timing, so a rerun gives the same records: the batch flow
+    reads its first scans one at a time, in path order; `scan.extract_scan` reads a
+    document's first pages in waves, one page per worker, whose labels are found
+    while they are read (`found`) and learned after the wave, in page order (`add`).
     After `ENOUGH_LABELS` labels or `MAX_LEARNING_PAGES` pages it stops (`learning`
     turns False) and the rest is read in parallel, recalling only.
     """
@@ -171,6 +173,11 @@ class PrintedLabels:
         """Learn the label cells of a read page (not those in `skip`); how many were new."""
         if not self.learning:
             return 0
+        return self.add(self.found(image, cells, words, dpi, skip=skip))
+
+    def found(self, image: np.ndarray, cells: list[Box], words: list[Word], dpi: int, *,
+              skip: set[int] | frozenset[int] = frozenset()) -> tuple[_Entry, ...]:
+        """The label cells of a read page (not those in `skip`), to `add` later; nothing is learned yet."""
         per_cell, _ = layout.assign_to_cells(words, cells)
         new = []
         for i, (cell, ws) in enumerate(zip(cells, per_cell)):
@@ -190,9 +197,15 @@ class PrintedLabels:
             if not _words_cover(rel, ink.shape):
                 continue  # ink the reading does not account for (a value left unread): not a label to copy
             new.append(_Entry(dpi, ink, rel))
+        return tuple(new)
+
+    def add(self, found: tuple[_Entry, ...]) -> int:
+        """Learn one page's `found` labels (pages in their order); how many were new."""
         added = 0
         with self._lock:
-            for entry in new:
+            if self._frozen:
+                return 0
+            for entry in found:
                 if len(self._entries) >= MAX_ENTRIES:
                     break
                 if any(e.dpi == entry.dpi and same_print(e.ink, entry.ink) for e in self._entries):

@@ -79,6 +79,9 @@ class PageRead:
 
     page: Page
     rows: tuple[Row, ...]
+    # Label cells found on the page while labels were being learned, to learn after
+    # the other pages read at the same time (read_page's `learn_later`).
+    labels: tuple = ()
 
 
 # --- page images ------------------------------------------------------------
@@ -534,11 +537,13 @@ def _prepare_and_read(
 def read_page(
     image: PageImage, workdir: Path, engine: OcrEngine, tesseract_cmd: str, threshold: float = REREAD_BELOW,
     prepare_lock: threading.Lock | None = None, printed: PrintedLabels | None = None,
+    learn_later: bool = False,
 ) -> PageRead:
     """Prepare, OCR and lay out one page; boxes come back in original-image pixels.
 
     `prepare_lock`: held while the page is prepared, shared by the pages read at once.
-    `printed`: the form's labels learned so far (recalled instead of read; this page's are learned).
+    `printed`: the form's labels learned so far (recalled instead of read; this page's are
+    learned). `learn_later`: this page's labels are returned in `PageRead.labels`, not learned.
     """
     prepared_path = workdir / f"ocr-{image.number:04d}.png"  # names orientation detection's temporary file
     # Most pages are upright: read them as they are, and pay for orientation
@@ -558,7 +563,10 @@ def read_page(
     # let them go while the page is read.
     image = replace(image, pixels=None)
     cells = [c.bbox for c in prep.cells]
-    if printed is not None:
+    found: tuple = ()
+    if printed is not None and learn_later:
+        found = printed.found(pixels, cells, words, prep.dpi, skip=recalled)
+    elif printed is not None:
         printed.learn(pixels, cells, words, prep.dpi, skip=recalled)
     words = reread_weak_cells(prep, words, cells, engine, threshold, image=pixels)
     rows = [merge_split_value(r) for r in layout.page_rows(words, cells)]
@@ -579,7 +587,7 @@ def read_page(
         words=page_words,
         text=text,
     )
-    return PageRead(page, tuple(_map_row(r, back) for r in rows))
+    return PageRead(page, tuple(_map_row(r, back) for r in rows), found)
 
 
 # --- document -------------------------------------------------------------------
@@ -753,10 +761,10 @@ def extract_scan(
     elif not settings.recall_labels:
         printed = None
 
-    def work(get_image: Callable[[], PageImage]) -> PageRead:
+    def work(get_image: Callable[[], PageImage], learn_later: bool = False) -> PageRead:
         try:
             return read_page(get_image(), workdir, engine, settings.tesseract_cmd, prepare_lock=prepare_lock,
-                             printed=printed)
+                             printed=printed, learn_later=learn_later)
         finally:
             release_freed_memory()
 
@@ -766,15 +774,19 @@ def extract_scan(
             engine = make_engine(default_engine_name(), tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
         reads: list[PageRead] = []
         todo = list(sources)
-        # While the form's labels are being learned, pages are read one at a time, in
-        # order: what a page recalls must not depend on thread timing (extractors/printed.py).
-        while todo and printed is not None and printed.learning:
-            reads.append(work(todo.pop(0)))
-        if workers > 1 and len(todo) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                reads.extend(pool.map(work, todo))
-        else:
-            reads.extend(work(s) for s in todo)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            # While the form's labels are being learned, pages are read in waves of one
+            # page per worker: a wave recalls only what earlier waves taught, and its
+            # labels are learned after it, in page order. So what a page recalls does
+            # not depend on thread timing (extractors/printed.py), and no core waits
+            # while the first page is read (docs/ocr-speed.md, change 14).
+            while todo and printed is not None and printed.learning:
+                wave, todo = todo[:max(1, workers)], todo[max(1, workers):]
+                got = list(pool.map(lambda get: work(get, learn_later=True), wave))
+                for r in got:
+                    printed.add(r.labels)
+                reads.extend(replace(r, labels=()) for r in got)
+            reads.extend(pool.map(work, todo))
 
     pages = [r.page for r in reads]
     if not any(p.words for p in pages):

@@ -141,9 +141,11 @@ def test_reading_with_recall_gives_the_same_fields_and_the_same_words_on_every_r
     plain, _ = run(False, "plain")
     recalled, printed = run(True, "r1")
     again, _ = run(True, "r2")
-    assert printed.recalled >= 2 * (len(INFO_FIELDS) - 1)  # pages 2 and 3 recalled their labels
+    # Pages 1 and 2 are read at once while learning (one wave, two workers): page 2 cannot
+    # recall page 1's labels, whichever finishes first. Page 3 recalls them.
+    assert len(INFO_FIELDS) - 1 <= printed.recalled < 2 * (len(INFO_FIELDS) - 1)
     assert {k: v.value for k, v in recalled.fields.items()} == {k: v.value for k, v in plain.fields.items()}
-    # Pages 2 and 3 are read in parallel once learning is over: the same words every run.
+    # The pages are read two at a time, in the wave and after it: the same words every run.
     assert [p.words for p in recalled.pages] == [p.words for p in again.pages]
 
 
