@@ -712,8 +712,8 @@ def one_opencv_thread() -> None:
     Pages are the unit of parallelism, one worker per core, as tesseract gets
     OMP_THREAD_LIMIT=1 and onnxruntime one thread per session. OpenCV's own
     thread pool on top cost CPU without saving time: on the 20-page bench, 8 %
-    less CPU and 6 % less wall time with one thread (medians of 7 interleaved
-    runs each); preparation alone, one worker, 0.97 → 0.72 CPU s a page over the
+    less CPU and 6 % less wall time with one thread (medians of 7 and 8
+    interleaved runs); preparation alone, one worker, 0.97 → 0.72 CPU s a page over the
     66 scanned pages of the evaluation sets, every prepared image byte-identical
     (docs/ocr-speed.md, change 13).
     """
