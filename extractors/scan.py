@@ -268,6 +268,17 @@ def _read_strip(chunk: list, pad: int, engine: OcrEngine, dpi: int, replaced: di
                 break
 
 
+def _cell_crops(image: np.ndarray, cells: list[tuple[float, float, float, float]], which: list[int]) -> list:
+    """(cell index, crop inside its rules, dx, dy) for the cells `which`; dx/dy map the crop back to the page."""
+    pieces = []
+    for i in which:
+        x0, y0, x1, y1 = (int(v) for v in cells[i])
+        crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
+        if crop.size:
+            pieces.append((i, crop, x0 + 2, y0 + 2))
+    return pieces
+
+
 # A cell holds text when its ink reaches this height (mm): a character is ~3.5 mm, a speck far less.
 MIN_TEXT_MM = 1.2
 
@@ -296,14 +307,8 @@ def read_missed_cells(
     if not missed:
         return words
     pad = 20
-    pieces = []
-    for i in missed:
-        x0, y0, x1, y1 = (int(v) for v in cells[i])
-        crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
-        if crop.size:
-            pieces.append((i, crop, x0 + 2, y0 + 2))
     found: dict[int, list[Word]] = {}
-    for chunk in _strip_chunks(pieces, pad, None):
+    for chunk in _strip_chunks(_cell_crops(image, cells, missed), pad, None):
         _read_strip(chunk, pad, engine, dpi, found, first_pass=True)
     return words + [w for ws in found.values() for w in ws]
 
@@ -343,12 +348,7 @@ def reread_weak_cells(
     if not weak:
         return words
     pad = 20  # tesseract needs a white margin around each line
-    pieces = []  # (cell index, crop, dx, dy): dx/dy map the crop's pixels back to the page
-    for i in weak:
-        x0, y0, x1, y1 = (int(v) for v in cells[i])
-        crop = image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
-        if crop.size:
-            pieces.append((i, crop, x0 + 2, y0 + 2))
+    pieces = _cell_crops(image, cells, weak)
     if not pieces:
         return words
     # RapidOCR's detector shrinks any image over 2000 px: a tall strip of forty cells came

@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageDraw
 
-from extractors.pageimage import open_page_image
+from extractors.pageimage import has_image, open_page_image
 from pilot_intake.errors import BadInputError, RedactionError
 from pilot_intake.models import Page
 
@@ -27,17 +27,9 @@ def _padded(box: BBox, width: int, height: int, pad: float) -> tuple[int, int, i
     return (max(0, int(x0 - p)), max(0, int(y0 - p)), min(width - 1, int(x1 + p + 1)), min(height - 1, int(y1 + p + 1)))
 
 
-def burn_page(image: Path | Image.Image, boxes: list[BBox], *, pad: float = 2.0) -> Image.Image:
-    """The page image (a file, or pixels at hand) with `boxes` filled black, as new pixels with no metadata."""
-    if isinstance(image, Image.Image):
-        rgb = image.convert("RGB")
-    else:
-        try:
-            with Image.open(image) as im:
-                im.load()
-                rgb = im.convert("RGB")
-        except (OSError, ValueError) as exc:
-            raise RedactionError(f"cannot read page image {image.name}: {exc}") from exc
+def burn_page(image: Image.Image, boxes: list[BBox], *, pad: float = 2.0) -> Image.Image:
+    """The page image with `boxes` filled black, as new pixels with no metadata."""
+    rgb = image.convert("RGB")
     # A fresh image drops EXIF/ICC/comments the scanner may have written (names of operators, etc.).
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)
@@ -59,16 +51,14 @@ def burn_redactions(pages: list[Page], boxes: dict[int, list[BBox]], out_pdf: Pa
     for page in pages:
         # The caller may pass Page.redact_boxes again; each box once.
         page_boxes = list(dict.fromkeys([*boxes.get(page.number, []), *page.redact_boxes]))
-        if page.image_path is not None and Path(page.image_path).exists():
-            images.append(burn_page(Path(page.image_path), page_boxes))
-        elif page.pdf_page is not None:
-            # A scanned PDF's page is rendered again: it was never written to a file.
-            try:
-                images.append(burn_page(open_page_image(page), page_boxes))
-            except BadInputError as exc:
-                raise RedactionError(f"page {page.number}: {exc}") from exc
-        else:
+        if not has_image(page):
             raise RedactionError(f"page {page.number} has no page image to redact")
+        # The page's file, or a scanned PDF's page rendered again (it was never written).
+        try:
+            image = open_page_image(page)
+        except BadInputError as exc:
+            raise RedactionError(f"page {page.number}: {exc}") from exc
+        images.append(burn_page(image, page_boxes))
     resolution = float(pages[0].dpi or dpi)
     buf = io.BytesIO()
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=resolution, quality=85)
