@@ -235,6 +235,53 @@ def strip_lines(gray: np.ndarray, dpi: int | None = None) -> list[tuple[int, int
     return boxes
 
 
+# White margin around a line for the recogniser, as fractions of its ink height: above and
+# below, and at each end. Chosen among three tried on the demo and degraded seed 7
+# (docs/ocr-speed.md); wider above and below turned 霁 into 雾.
+LINE_FRAME = (0.1, 0.5)
+# Tried in turn when a reading looks a character short (`em_shortfall`). The recogniser's
+# CTC decoding now and then drops a rare character whole and stays sure of the rest
+# (汕头市铖宇… read 汕头市宇… at 1.00: its score is the mean over the characters it kept);
+# which framings do so changes from line to line.
+REFRAMES = ((0.05, 0.25), (0.2, 1.0))
+# A CJK glyph's advance over the ink height of a line of them (Noto and Song faces,
+# printed and scanned: 1.03–1.06 on the evaluation sets' second-opinion lines).
+EM_PER_INK_HEIGHT = 1.04
+# Ink this many characters wider than the reading: one is probably missing. Readings
+# that fit sat within ±0.3; a dropped character leaves about 1.
+SHORT_BY_EM = 0.6
+
+
+def _line_crop(gray: np.ndarray, box: tuple[int, int, int, int], frame: tuple[float, float]) -> np.ndarray:
+    """The line `box` of `gray` with a white margin of `frame` (above and below, each end) × its height."""
+    x0, y0, x1, y1 = box
+    m = max(2, round(frame[0] * (y1 - y0)))
+    n = max(2, round(frame[1] * (y1 - y0)))
+    crop = np.full((y1 - y0 + 2 * m, x1 - x0 + 2 * n), 255, np.uint8)
+    crop[m : m + y1 - y0, n : n + x1 - x0] = gray[y0:y1, x0:x1]
+    return crop
+
+
+def em_shortfall(text: str, box: tuple[int, int, int, int]) -> float:
+    """How many CJK characters wider the line's ink is than `text` would print, for CJK lines.
+
+    0.0 for lines of fewer than three characters or with more than a fifth of
+    non-CJK ones: Latin letters and digits vary too much in width to tell.
+    """
+    chars = [c for c in text if not c.isspace()]
+    wide = sum(1 for c in chars if is_cjk(c))
+    if len(chars) < 3 or wide < 0.8 * len(chars):
+        return 0.0
+    x0, y0, x1, y1 = box
+    units = wide + 0.55 * (len(chars) - wide)
+    return (x1 - x0) / max(1, y1 - y0) / EM_PER_INK_HEIGHT - units
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
 class RapidOcrEngine:
     """PP-OCRv4 via rapidocr-onnxruntime (models ship inside the wheel).
 
@@ -270,25 +317,37 @@ class RapidOcrEngine:
         boxes = strip_lines(gray, dpi)
         if not boxes:
             return []
-        crops = []
-        for x0, y0, x1, y1 in boxes:
-            # White margin: a tenth of the line height above and below, half of it at the
-            # ends. Chosen among three tried on the demo and degraded seed 7 (docs/ocr-speed.md);
-            # wider above and below turned 霁 into 雾.
-            m = max(2, round(0.1 * (y1 - y0)))
-            n = max(2, round(0.5 * (y1 - y0)))
-            crop = np.full((y1 - y0 + 2 * m, x1 - x0 + 2 * n), 255, np.uint8)
-            crop[m : m + y1 - y0, n : n + x1 - x0] = gray[y0:y1, x0:x1]
-            crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
         # One line per call: in a batch the recogniser pads every line to the widest
         # one's width, and the padding changed readings (弘霁 read 弘雾).
-        results = [self._ocr.text_rec([crop])[0][0] for crop in crops]
+        results = [self._rec(_line_crop(gray, box, LINE_FRAME)) for box in boxes]
+        for k, box in enumerate(boxes):
+            if em_shortfall(results[k][0], box) >= SHORT_BY_EM:
+                results[k] = self._reframed(gray, box, results[k])
         words: list[Word] = []
-        for (x0, y0, x1, y1), res in zip(boxes, results):
-            text, score = res[0], float(res[1])
+        for (x0, y0, x1, y1), (text, score) in zip(boxes, results):
             if text.strip() and score >= self._ocr.text_score:  # the detector path's own cut
                 words.extend(_split_line_box(text, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], score))
         return words
+
+    def _rec(self, crop: np.ndarray) -> tuple[str, float]:
+        text, score = self._ocr.text_rec([cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)])[0][0]
+        return text, float(score)
+
+    def _reframed(self, gray: np.ndarray, box: tuple[int, int, int, int], first: tuple[str, float]) -> tuple[str, float]:
+        """A line whose reading looks a character short, read again in other framings.
+
+        A reading is replaced only by one that keeps every character of it, in order,
+        adds some, and fits the line's ink width better: the other framing found what
+        the first dropped, and did not merely read the line differently.
+        """
+        short = em_shortfall(first[0], box)
+        for frame in REFRAMES:
+            text, score = self._rec(_line_crop(gray, box, frame))
+            gap = abs(em_shortfall(text, box))
+            if len(text) > len(first[0]) and _is_subsequence(first[0], text) and gap < short:
+                log.debug("line read %r at first, %r framed %s", first[0], text, frame)
+                return text, score
+        return first
 
 
 @dataclass(frozen=True)

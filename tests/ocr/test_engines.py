@@ -80,3 +80,58 @@ def test_recogniser_stars_are_masking_asterisks():
 
     words = _split_line_box("林★*", [[0, 0], [60, 0], [60, 20], [0, 20]], 0.9)
     assert "".join(w.text for w in words) == "林**"
+
+
+def test_em_shortfall_tells_a_line_one_character_short():
+    from extractors.ocr import em_shortfall
+
+    box = (0, 0, 524, 42)  # 12 CJK glyphs at a 42-px ink height
+    assert abs(em_shortfall("汕头市铖宇半导体有限公司", box)) < 0.3
+    assert em_shortfall("汕头市宇半导体有限公司", box) > 0.6
+    # Latin letters and digits vary too much in width to tell: never judged.
+    assert em_shortfall("xu***@example.org.cn", (0, 0, 900, 42)) == 0.0
+    assert em_shortfall("孙*", (0, 0, 300, 42)) == 0.0
+
+
+@pytest.mark.parametrize("size", [40, 42, 44])
+def test_rapidocr_keeps_a_rare_character_its_first_framing_drops(size):
+    # At these sizes PP-OCRv4 read 汕头市铖宇… as 汕头市宇… at 1.00 in the usual framing
+    # (seeds 23 and 37); the line is then read again in other framings.
+    pytest.importorskip("rapidocr_onnxruntime")
+    strip = _strip(["汕头市铖宇半导体有限公司"], size=size)
+    words = make_engine("rapidocr").read_fields(strip, dpi=300)
+    assert layout.join_words(words) == "汕头市铖宇半导体有限公司"
+
+
+class _DroppingRecogniser:
+    """Injects the fault on demand: the usual framing drops a character, others read `others`."""
+
+    text_score = 0.5
+
+    def __init__(self, first: str, others: str):
+        self.first, self.others, self.calls = first, others, 0
+
+    def text_rec(self, crops):
+        self.calls += 1
+        return [(self.first if self.calls == 1 else self.others, 0.99)], 0.0
+
+
+def _engine_with(rec):
+    from extractors.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine.__new__(RapidOcrEngine)  # no model load: the recogniser is the fake
+    engine._ocr = rec
+    return engine
+
+
+def test_a_reframed_reading_is_taken_only_when_it_adds_what_was_dropped():
+    strip = _strip(["汕头市铖宇半导体有限公司"], size=42)
+    found = _engine_with(_DroppingRecogniser("汕头市宇半导体有限公司", "汕头市铖宇半导体有限公司"))
+    assert layout.join_words(found.read_fields(strip, dpi=300)) == "汕头市铖宇半导体有限公司"
+    # Another framing that reads the line differently is not a mended reading: first kept.
+    other = _engine_with(_DroppingRecogniser("汕头市宇半导体有限公司", "汕头市城宇半导体有限司公"))
+    assert layout.join_words(other.read_fields(strip, dpi=300)) == "汕头市宇半导体有限公司"
+    # A reading that fits its line is not read again.
+    fits = _DroppingRecogniser("汕头市铖宇半导体有限公司", "x")
+    _engine_with(fits).read_fields(strip, dpi=300)
+    assert fits.calls == 1
