@@ -479,7 +479,9 @@ def mark_asterisks(
         elif stars:
             ids = {id(w) for w in inside}
             patched = layout.put_asterisks(inside, stars)
-            if not MASKED_FORM[key].match(layout.join_words(patched)):
+            # Judged without spaces, as the value parsers read it: a gap after the mask is
+            # joined as a space (`li*** @example.net`) and is not a lost character.
+            if not MASKED_FORM[key].match(re.sub(r"\s+", "", layout.join_words(patched))):
                 # Not the shape masking gives (138****5678, he***@…): some asterisk or
                 # character was lost; the reading must not pass as sure.
                 patched = [w.model_copy(update={"conf": min(w.conf, 0.5)}) if "*" in w.text else w for w in patched]

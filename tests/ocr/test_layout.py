@@ -217,6 +217,22 @@ def test_vote_takes_a_masked_value_whose_visible_ends_both_engines_read():
     assert layout.vote_readings(first, [w("wa***@example.com", 0, 0, 300, 30, conf=0.98)]) is None
 
 
+def test_vote_takes_a_masked_e_mail_whose_head_the_first_engine_could_not_read():
+    # Seed 53's q06: tesseract read `li***@example.net` as `=**@example.net` at 0.00.
+    first = [w("=**@example.net", 0, 0, 300, 30, conf=0.0)]
+    voted = layout.vote_readings(first, [w("li***@example.net", 0, 0, 300, 30, conf=0.95)])
+    assert voted is not None and layout.join_words(voted) == "li***@example.net"
+    # The head then rests on the second engine alone: it must be sure of it.
+    assert layout.vote_readings(first, [w("li***@example.net", 0, 0, 300, 30, conf=0.9)]) is None
+    # A head the first engine read surely, and differently, is a contradiction.
+    sure = [w("lu***@example.net", 0, 0, 300, 30, conf=0.9)]
+    assert layout.vote_readings(sure, [w("li***@example.net", 0, 0, 300, 30, conf=0.98)]) is None
+    # A phone's digits likewise; a surname never (an open vocabulary: 铖 read 城).
+    first = chars([("1S8", 0.2), ("**", 0.4), ("5678", 0.9)])
+    assert layout.vote_readings(first, [w("138****5678", 0, 0, 300, 30, conf=0.97)]) is not None
+    assert layout.vote_readings(chars([("邹", 0.3), ("**", 0.5)]), [w("郭**", 0, 0, 90, 30, conf=0.97)]) is None
+
+
 def test_assign_to_cells_gives_each_word_to_the_first_cell_holding_its_centre():
     """The vectorised assignment against the plain loop it replaced, on overlapping cells and edges."""
     import random

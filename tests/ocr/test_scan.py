@@ -276,3 +276,31 @@ def test_a_value_the_page_pass_dropped_is_read_from_its_cell(tmp_path, tess):
     assert layout.join_words(again[target]) == "广州市"
     # Nothing else was added: every other cell had its words, or no ink.
     assert len(got) == len(dropped) + len(again[target])
+
+
+def test_a_masked_e_mail_read_in_two_words_keeps_its_confidence(tmp_path, tess):
+    # Seed 53: `li***` and `@example.net` came as two words, joined with a space; the masking
+    # shape was checked on that spaced text and failed, so a right value was flagged.
+    from extractors import layout, pageprep
+    from extractors.scan import mark_asterisks
+
+    png = render_page(tmp_path / "p.png", PageSpec(fields=[("电子邮箱", "li***@example.net")]), dpi=300)
+    prep = pageprep.prepare_page(png, tmp_path / "ocr.png", dpi=300, detect_orientation=False, write=False)
+    pixels = prep.image()
+    words = tess.read(pixels, dpi=prep.dpi)
+    cells = [c.bbox for c in prep.cells]
+    value_cell = next(c for c in cells if c[0] > 60 * 300 / 25.4
+                      and any("example" in w.text and layout._centre(w.bbox)[0] > c[0] for w in words))
+    inside = [w for w in words if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
+              and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+    x0, y0, x1, y1 = layout.union([w.bbox for w in inside])
+    cut = x0 + 0.3 * (x1 - x0)  # `li***` | gap | `@example.net`, as the second engine's words came
+    two = [inside[0].model_copy(update={"text": "li***", "bbox": (x0, y0, cut, y1), "conf": 0.9}),
+           inside[0].model_copy(update={"text": "@example.net", "bbox": (cut + 0.5 * (y1 - y0), y0, x1, y1), "conf": 0.9})]
+    read = [w for w in words if w not in inside] + two
+    assert " " in layout.join_words(two)
+    out, _ = mark_asterisks(prep, read, layout.page_rows(read, cells), image=pixels)
+    value = [w for w in out if value_cell[0] <= layout._centre(w.bbox)[0] <= value_cell[2]
+             and value_cell[1] <= layout._centre(w.bbox)[1] <= value_cell[3]]
+    assert "".join(layout.join_words(value).split()) == "li***@example.net"
+    assert min(w.conf for w in value) == 0.9
