@@ -137,6 +137,21 @@ def group_lines(words: list[Word]) -> list[TextLine]:
     return out
 
 
+def reading_order(words: list[Word]) -> list[Word]:
+    """A cell's words line by line, top to bottom, each line left to right."""
+    return [w for ln in group_lines(words) for w in ln.words]
+
+
+def cell_reading(words: list[Word]) -> str:
+    """A cell's text as the engines read it, a wrapped value's lines joined in order.
+
+    Sorting a wrapped cell's words by x alone put the second line's `证` after the first
+    line's first character (`设证计验证…`), so two engines' readings of the same text
+    looked different.
+    """
+    return join_lines([join_words(list(ln.words)) for ln in group_lines(words)])
+
+
 def line_height(line: TextLine) -> float:
     """Typical character height on the line (robust to tall brackets and tiny dots)."""
     hs = [w.bbox[3] - w.bbox[1] for w in line.words if any(is_cjk(c) or c.isalnum() for c in w.text)]
@@ -362,7 +377,7 @@ VOTED_CONF = 0.9
 def _char_confs(words: list[Word]) -> tuple[str, list[float]]:
     """The first reading's canonical text with each character's confidence (its word's)."""
     raw, confs = "", []
-    for w in sorted(words, key=lambda w: w.bbox[0]):
+    for w in reading_order(words):
         t = "".join(w.text.split())
         raw += t
         confs.extend([w.conf] * len(t))
@@ -431,7 +446,7 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
     wrong character.
     """
     canon_a, confs = _char_confs(first)
-    canon_b = canonical_reading(join_words(second))
+    canon_b = canonical_reading(cell_reading(second))
     if not canon_a:
         return None
     if "*" in canon_b:

@@ -364,7 +364,7 @@ def reread_weak_cells(
         for i, ws in replaced.items():
             if _cjk_count(ws) < _cjk_count(per_cell[i]):
                 continue
-            if layout.readings_agree(layout.join_words(ws), layout.join_words(per_cell[i])):
+            if layout.readings_agree(layout.cell_reading(ws), layout.cell_reading(per_cell[i])):
                 # 28 read at 0.78 by one engine and 2８ at 0.52 by the other was kept at 0.52.
                 sure = max(layout.field_conf(ws), layout.field_conf(per_cell[i]), AGREED_CONF)
                 ws = [w.model_copy(update={"conf": max(w.conf, sure)}) for w in ws]

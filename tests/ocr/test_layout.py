@@ -267,3 +267,12 @@ def test_assign_to_cells_gives_each_word_to_the_first_cell_holding_its_centre():
     assert any(ws for ws in assign_to_cells(words, cells)[0]) and assign_to_cells(words, cells)[1]
     assert assign_to_cells([], cells) == ([[] for _ in cells], [])
     assert assign_to_cells(words, []) == ([], words)
+
+
+def test_a_wrapped_cell_is_read_line_by_line_when_engines_are_compared():
+    # Seed 53's q06: `…生产验` / `证` on a second line. Sorted by x alone the 证 came second
+    # (`设证计验证…`), and boxes split differently by the two engines scrambled differently.
+    line1 = [w(c, 40 * i, 0, 40 * i + 30, 30) for i, c in enumerate("设计验证，生产验")]
+    line2 = [w("证", 0, 40, 30, 70)]
+    assert layout.cell_reading(line2 + line1) == "设计验证，生产验证"
+    assert layout.readings_agree(layout.cell_reading(line1 + line2), "设计验证,生产验证")
