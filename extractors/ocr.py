@@ -248,7 +248,8 @@ REFRAMES = ((0.05, 0.25), (0.2, 1.0))
 # printed and scanned: 1.03–1.06 on the evaluation sets' second-opinion lines).
 EM_PER_INK_HEIGHT = 1.04
 # Ink this many characters wider than the reading: one is probably missing. Readings
-# that fit sat within ±0.3; a dropped character leaves about 1.
+# that fit sat between -0.9 (full-width punctuation prints narrow) and +0.3; a dropped
+# character left +0.9.
 SHORT_BY_EM = 0.6
 
 
