@@ -53,6 +53,10 @@ _MASK_RUN = re.compile(r"\*+|×+|[xX]{2,}")  # OCR reads a masking '*' as x or �
 
 def _personal_form(value: str) -> str:
     text = norm_text(value).replace("-", "")
+    if "@" in text:
+        # An e-mail address has no case in practice: a recogniser's `Wu***@…` on the scan
+        # is the sheet's `wu***@…` (seed 41), not another address.
+        text = text.lower()
     return re.sub(r"^\+?86(?=1\d{10}$)", "", text)  # +86 138 1234 5678 is 13812345678
 
 

@@ -78,6 +78,8 @@ PERSONAL = [
     ("11010519491231003X", "110105********002X", False),
     ("zhangwei@example.com", "zh***@example.com", True),
     ("zhangwei@example.org", "zh***@example.com", False),
+    ("Wu***@example.net", "wu***@example.net", True),  # no case in an address (seed 41)
+    ("Wu***@example.net", "wa***@example.net", False),
     ("欧阳娜娜", "欧***", True),
     ("6222021234567890123", "6222 **** **** 0123", True),
     ("张*", "张**", True),
