@@ -222,8 +222,14 @@ def test_vote_takes_a_masked_e_mail_whose_head_the_first_engine_could_not_read()
     first = [w("=**@example.net", 0, 0, 300, 30, conf=0.0)]
     voted = layout.vote_readings(first, [w("li***@example.net", 0, 0, 300, 30, conf=0.95)])
     assert voted is not None and layout.join_words(voted) == "li***@example.net"
+    # Or no mask at all, its head garbage (`GO@example.net`): the page check finds the mask later.
+    voted = layout.vote_readings([w("GO@example.net", 0, 0, 300, 30, conf=0.0)],
+                                 [w("li***@example.net", 0, 0, 300, 30, conf=0.95)])
+    assert voted is not None and layout.join_words(voted) == "li***@example.net"
     # The head then rests on the second engine alone: it must be sure of it.
-    assert layout.vote_readings(first, [w("li***@example.net", 0, 0, 300, 30, conf=0.9)]) is None
+    assert layout.vote_readings(first, [w("li***@example.net", 0, 0, 300, 30, conf=0.85)]) is None
+    # Another domain: no vote, however unsure the head.
+    assert layout.vote_readings(first, [w("li***@example.com", 0, 0, 300, 30, conf=0.98)]) is None
     # A head the first engine read surely, and differently, is a contradiction.
     sure = [w("lu***@example.net", 0, 0, 300, 30, conf=0.9)]
     assert layout.vote_readings(sure, [w("li***@example.net", 0, 0, 300, 30, conf=0.98)]) is None
