@@ -42,8 +42,8 @@ def collect_files(batch: Path, workdir: Path, settings: Settings) -> BatchFiles:
 
 
 @task(name="analyse-file", cache_policy=NO_CACHE, persist_result=False, task_run_name="analyse {source.path}")
-def analyse_file(source: SourceFile, workdir: Path, services: Services) -> ExtractedDoc | Quarantine:
-    return analyse_source(source, workdir, services)
+def analyse_file(source: SourceFile, workdir: Path, services: Services, workers: int = 1) -> ExtractedDoc | Quarantine:
+    return analyse_source(source, workdir, services, workers=workers)
 
 
 @task(name="assemble-records", cache_policy=NO_CACHE, persist_result=False)
@@ -88,7 +88,9 @@ def process_batch(batch: Path, out_dir: Path, settings: Settings, progress: Prog
 
         first: set[str] = set()
         for src in learning_scans(files.sources, services):
-            take(analyse_file(src, workdir, services))  # inline, one at a time: see learning_scans
+            # Inline, one file at a time (see learning_scans), its pages read in waves on all
+            # workers: the other cores need not wait for the first file's second page.
+            take(analyse_file(src, workdir, services, workers=settings.workers))
             first.add(src.path)
         futures = [analyse_file.submit(src, workdir, services) for src in files.sources if src.path not in first]
         for fut in as_completed(futures):

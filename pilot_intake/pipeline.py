@@ -64,10 +64,13 @@ def check_dependencies(settings: Settings) -> str:
     return probe(settings.tesseract_cmd, settings.ocr_lang)
 
 
-def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine=None, printed=None) -> ExtractedDoc:
+def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine=None, printed=None,
+                   workers: int = 1) -> ExtractedDoc:
     """Read one file into an ExtractedDoc, choosing the reader from its detected type.
 
     `printed`: the batch's learned form labels (extractors.printed.PrintedLabels), for scans.
+    `workers`: pages of a scan read at a time (the batch flow reads files in parallel instead,
+    except the first scans, read alone while the labels are learned).
     """
     if source.file_type is FileType.XLSX:
         from extractors.xlsx import extract_xlsx
@@ -82,11 +85,11 @@ def extract_source(source: SourceFile, workdir: Path, settings: Settings, engine
         from extractors.scan import extract_scan
 
         return extract_scan(source, workdir / _slug(source), settings, page_count=info.pages, engine=engine,
-                            printed=printed)
+                            printed=printed, workers=workers)
     if source.file_type in (FileType.JPEG, FileType.PNG, FileType.TIFF):
         from extractors.scan import extract_scan
 
-        return extract_scan(source, workdir / _slug(source), settings, engine=engine, printed=printed)
+        return extract_scan(source, workdir / _slug(source), settings, engine=engine, printed=printed, workers=workers)
     raise BadInputError(QuarantineReason.UNSUPPORTED_TYPE, f"unsupported file type {source.file_type}")
 
 
@@ -112,15 +115,18 @@ def _slug(source: SourceFile) -> str:
     return source.sha256[:16]
 
 
-def analyse_source(source: SourceFile, workdir: Path, services: Services) -> ExtractedDoc | Quarantine:
-    """Extract one file, then find its seal and its personal data. Bad input → Quarantine."""
+def analyse_source(source: SourceFile, workdir: Path, services: Services, workers: int = 1) -> ExtractedDoc | Quarantine:
+    """Extract one file, then find its seal and its personal data. Bad input → Quarantine.
+
+    `workers`: pages read at a time (`extract_source`).
+    """
     settings = services.settings
     def clean(message: str) -> str:
         # Records must not depend on where the batch was unpacked (reruns give the same records).
         return message.replace(str(source.abs_path), source.path).replace(str(workdir), "…")
 
     try:
-        doc = extract_source(source, workdir, settings, services.ocr_engine, services.printed)
+        doc = extract_source(source, workdir, settings, services.ocr_engine, services.printed, workers=workers)
     except BadInputError as exc:
         return Quarantine(source.path, source.sha256, exc.reason, clean(exc.message))
     except MissingDependencyError:

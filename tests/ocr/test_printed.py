@@ -189,3 +189,17 @@ def test_a_cell_whose_reading_misses_part_of_its_ink_is_not_learned(two_pages, t
     recalled = {cells2[r.cell] for r in printed.recall(first.image(), cells2, first.dpi)}
     assert merged not in recalled, "a cell read only in part was learned"
     assert recalled, "the labels read whole were learned"
+
+
+@pytest.mark.parametrize("workers, recalled", [(1, True), (2, False)])
+def test_a_batch_reads_its_first_scan_on_all_workers(tmp_path, tess, workers, recalled):
+    # The batch reads its first scans alone while labels are learned; their pages are read in
+    # waves on `workers`, so page 2 runs beside page 1 (and so cannot recall its labels).
+    from pilot_intake.pipeline import extract_source
+
+    pages = [render_page(tmp_path / f"p{i}.png", PageSpec()) for i in range(2)]
+    src = _pdf(pages, tmp_path / "two.pdf")
+    printed = PrintedLabels()
+    doc = extract_source(src, tmp_path / "work", Settings(workers=2), engine=tess, printed=printed, workers=workers)
+    assert len(doc.pages) == 2
+    assert (printed.recalled > 0) is recalled
