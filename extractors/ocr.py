@@ -155,6 +155,11 @@ class TesseractEngine:
 STAR_LOOKALIKES = str.maketrans({"★": "*", "☆": "*", "✱": "*", "✳": "*", "⁎": "*"})
 
 
+def char_width(ch: str) -> float:
+    """A printed character's advance in CJK ems: an ideograph or full-width form 1, else about half."""
+    return 1.0 if is_cjk(ch) else 0.55
+
+
 def _split_line_box(text: str, box: list[list[float]], conf: float) -> list[Word]:
     """RapidOCR returns whole text lines; split them into characters-as-words by width.
 
@@ -166,7 +171,7 @@ def _split_line_box(text: str, box: list[list[float]], conf: float) -> list[Word
     xs = [p[0] for p in box]
     ys = [p[1] for p in box]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    weights = [1.0 if is_cjk(c) else 0.55 for c in text]
+    weights = [char_width(c) for c in text]
     total = sum(weights) or 1.0
     out: list[Word] = []
     x = x0
@@ -274,7 +279,7 @@ def em_shortfall(text: str, box: tuple[int, int, int, int]) -> float:
     if len(chars) < 3 or wide < 0.8 * len(chars):
         return 0.0
     x0, y0, x1, y1 = box
-    units = wide + 0.55 * (len(chars) - wide)
+    units = sum(char_width(c) for c in chars)
     return (x1 - x0) / max(1, y1 - y0) / EM_PER_INK_HEIGHT - units
 
 
