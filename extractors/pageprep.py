@@ -37,6 +37,19 @@ HLINE_MIN_MM = 15.0
 VLINE_MIN_MM = 7.0
 
 
+def components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """`cv2.connectedComponentsWithStats`, with 16-bit labels while they suffice.
+
+    With 16-bit labels OpenCV runs its Spaghetti labelling, about 2.5× faster on a
+    300-dpi page (8-connected: 57 → 21 ms) with the same labels and stats; a page of
+    speckle can have more groups than 16 bits hold, and OpenCV then raises.
+    """
+    try:
+        return cv2.connectedComponentsWithStats(mask, connectivity=connectivity, ltype=cv2.CV_16U)
+    except cv2.error:
+        return cv2.connectedComponentsWithStats(mask, connectivity=connectivity, ltype=cv2.CV_32S)
+
+
 @dataclass(frozen=True)
 class Affine:
     """A 2×3 affine map from original-page pixels to prepared-image pixels."""
@@ -185,7 +198,7 @@ def despeckle(bw: np.ndarray, dpi: int) -> np.ndarray:
     A 10.5 pt full stop at 300 dpi is ≈ 4×4 px; specks of up to 8 px go.
     """
     limit = max(2, int(8 * (dpi / 300) ** 2))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(255 - bw, connectivity=8)
+    n, labels, stats, _ = components(255 - bw)
     small = np.where(stats[:, cv2.CC_STAT_AREA] <= limit)[0]
     small = small[small != 0]
     if small.size == 0:
@@ -234,7 +247,7 @@ def text_is_vertical(gray: np.ndarray) -> bool:
     ink = ink_mask(small)
 
     def elongated(kernel: np.ndarray, along_x: bool) -> int:
-        n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
+        n, _, stats, _ = components(cv2.dilate(ink, kernel))
         total = 0
         for x, y, w, h, area in stats[1:]:
             long_, short = (w, h) if along_x else (h, w)
@@ -351,7 +364,7 @@ def find_streaks(mask: np.ndarray, dpi: int, *, vertical: bool) -> list[Streak]:
     # Pieces are grouped by growing them along the line (± 2 px across, for the slant);
     # the group's extent is that of its pieces, not of the grown area.
     grown = cv2.dilate(on, np.ones((join, 5) if vertical else (5, join), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    n, labels, stats, _ = components(grown)
     margin = 8 * dpi / 25.4
     out = []
     for i in range(1, n):
@@ -471,7 +484,7 @@ def find_cells(lines: np.ndarray, dpi: int) -> list[Cell]:
     """Table cells: the white regions enclosed by rules, of a plausible cell size."""
     mm = dpi / 25.4
     closed = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(255 - closed, connectivity=4)
+    n, _, stats, _ = components(255 - closed, connectivity=4)
     h, w = lines.shape
     cells: list[Cell] = []
     for i in range(1, n):
@@ -521,7 +534,7 @@ def find_asterisks(bw: np.ndarray, box: tuple[float, float, float, float], line_
     crop = bw[max(0, y0) : y1, max(0, x0) : x1]
     if crop.size == 0 or line_height <= 0:
         return []
-    n, _, stats, _ = cv2.connectedComponentsWithStats(255 - crop, connectivity=8)
+    n, _, stats, _ = components(255 - crop)
     if n <= 1:
         return []
     boxes = stats[1:, :4]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors.pageprep import components
+
 WORK_DPI = 75
 # Official seals are 3.8–5.8 cm across (filings.md §4: up to 4.5, 4.0–4.2 usual);
 # oval ones are about 4.5 x 3.0 cm (some 4.5 x 2.2). A little slack either side for scan scaling.
@@ -453,11 +455,7 @@ def hough_candidates(mask: np.ndarray, limits: tuple[float, float, float]) -> li
     edges would make the Hough accumulator ten times slower.
     """
     lo, hi, lo_minor = limits
-    try:
-        # 16-bit labels are over twice as fast; a page of speckle can have more groups than that.
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
-    except cv2.error:
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    _, labels, stats, _ = components(mask)
     big = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= lo * 0.6
     big[0] = False
     if not big[1:].any():

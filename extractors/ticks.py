@@ -20,6 +20,7 @@ from pilot_intake.models import Word
 
 from extractors import layout
 from extractors.labels import FIELD_SPECS_BY_KEY, FieldType, match_label
+from extractors.pageprep import components
 
 # A ticked box has at least this share of ink inside its frame; the other box at most
 # EMPTY_RATIO of the ticked one's (photocopy grain or a speck must not decide).
@@ -48,7 +49,7 @@ def find_tick_boxes(bw: np.ndarray, box: tuple[float, float, float, float], char
     if crop.size == 0 or char_h <= 0:
         return []
     ink = crop == 0
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    n, labels, stats, _ = components(ink.astype(np.uint8))
     out = []
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
