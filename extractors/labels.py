@@ -38,11 +38,16 @@ class FieldSpec:
     synonyms: tuple[str, ...] = ()
     # Every row of the sheet is on the form: a missing one is MISSING_FIELD.
     required: bool = True
+    # A closed list the value's items come from (filings.md §2), or () for free text.
+    options: tuple[str, ...] = ()
 
     @property
     def personal(self) -> bool:
         return self.type in (FieldType.PERSON, FieldType.PHONE, FieldType.EMAIL)
 
+
+# The five kinds of pilot service (filings.md §2), in the notice's order.
+SERVICE_TYPES = ("设计验证", "功能性能验证", "工艺验证", "适配验证", "生产验证")
 
 FIELD_SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("platform_name", FieldType.TEXT, "平台名称",
@@ -57,7 +62,7 @@ FIELD_SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("address", FieldType.TEXT, "通讯地址", ("单位地址", "地址", "详细地址", "通信地址", "联系地址")),
     FieldSpec("key_direction", FieldType.TEXT, "重点方向",
               ("所属领域", "所属行业领域", "行业领域", "重点领域", "所属方向")),
-    FieldSpec("service_types", FieldType.LIST, "中试服务类型", ("服务类型", "中试服务类别")),
+    FieldSpec("service_types", FieldType.LIST, "中试服务类型", ("服务类型", "中试服务类别"), options=SERVICE_TYPES),
     FieldSpec("legal_rep", FieldType.PERSON, "法定代表人", ("法人代表", "法定代表人姓名", "法定代表人（负责人）")),
     FieldSpec("contact_name", FieldType.PERSON, "联系人", ("联系人姓名", "项目联系人"), required=True),
     FieldSpec("contact_phone", FieldType.PHONE, "联系电话",
@@ -103,6 +108,8 @@ FIELD_SPECS: tuple[FieldSpec, ...] = (
 )
 
 FIELD_SPECS_BY_KEY: MappingProxyType[str, FieldSpec] = MappingProxyType({s.key: s for s in FIELD_SPECS})
+# Every item of every closed list on the forms.
+CLOSED_OPTIONS: frozenset[str] = frozenset(o for s in FIELD_SPECS for o in s.options)
 REQUIRED_KEYS: tuple[str, ...] = tuple(s.key for s in FIELD_SPECS if s.required)
 PERSONAL_KEYS: tuple[str, ...] = tuple(s.key for s in FIELD_SPECS if s.personal)
 

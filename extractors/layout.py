@@ -19,7 +19,8 @@ import numpy as np
 
 from pilot_intake.models import Word
 
-from extractors.ocr import is_cjk
+from extractors.labels import CLOSED_OPTIONS
+from extractors.ocr import is_cjk, is_subsequence
 
 # A gap wider than this many line heights separates two fields on one line
 # (label and value of an unruled form); narrower gaps are inside one field,
@@ -447,6 +448,16 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
       asterisks are looked for on the page afterwards (scan.mark_asterisks), which marks a
       reading whose asterisks are not there or do not have the masking shape.
 
+    - **Dates written out** (2026年12月31日), likewise: tesseract read the last day digit as
+      `:` at 0.00 (full seed 41's q06). A digit the first engine read surely otherwise
+      stops the vote; a number that is not a date is not voted on (a misread digit there
+      is another plausible amount).
+    - **Items of a closed list** (the five service types, `labels.CLOSED_OPTIONS`): the
+      second reading is nothing but such items and separators, and what the first read
+      surely of the items' characters is in it, in order (光”对证功能性能验证…生产验j for
+      设计验证，功能性能验证…生产验证). A second reading that dropped an item is shorter by
+      an item's length and gets no vote.
+
     Names are not voted on otherwise: an open vocabulary, where RapidOCR read the rare 铖 as
     城 at 0.95 with tesseract having nothing, and a line's confidence does not show one
     wrong character.
@@ -463,16 +474,62 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
         if shown and max(min(confs[i] for i in shown), field_conf(second)) >= FIRST_UNSURE:
             return [w.model_copy(update={"conf": VOTED_CONF}) for w in second]
         return None
-    if len(canon_a) != len(canon_b) or field_conf(second) < SECOND_SURE or not set(canon_b) <= _FINANCIAL:
+    if field_conf(second) < SECOND_SURE:
         return None
+    if set(canon_b) <= _FINANCIAL:
+        agree = _alike_but_unread(canon_a, confs, canon_b, _FINANCIAL)
+    elif _DATE_FORM.fullmatch(canon_b):
+        agree = _alike_but_unread(canon_a, confs, canon_b, _DIGITS)
+    elif _closed_items(canon_b):
+        agree = _items_alike_but_unread(canon_a, confs, canon_b)
+    else:
+        return None
+    return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second] if agree else None
+
+
+def _alike_but_unread(canon_a: str, confs: list[float], canon_b: str, alphabet: frozenset[str]) -> bool:
+    """The same length, at least half the characters alike, and every other character of the
+    first reading unsure or outside `alphabet`."""
+    if len(canon_a) != len(canon_b):
+        return False
     differ = [i for i, (a, b) in enumerate(zip(canon_a, canon_b)) if a != b]
     if 2 * len(differ) > len(canon_a):
-        return None
-    # Inside an amount a character that is no financial numeral (过 for 壹) is a misread
+        return False
+    # A character outside the alphabet (过 for 壹 in an amount, : in a date) is a misread
     # however sure the engine was: it says nothing against the second reading.
-    if not all(confs[i] < FIRST_UNSURE or canon_a[i] not in _FINANCIAL for i in differ):
-        return None
-    return [w.model_copy(update={"conf": min(w.conf, VOTED_CONF)}) for w in second]
+    return all(confs[i] < FIRST_UNSURE or canon_a[i] not in alphabet for i in differ)
+
+
+def _items_alike_but_unread(canon_a: str, confs: list[float], canon_b: str) -> bool:
+    """What the first reading read surely of the items' characters is in the second's, in
+    order, and is at least half of it; the two differ in length (separators aside) by
+    less than an item's length.
+
+    Not character by character: chi_sim adds stray marks in a wrapped cell and drops
+    separators (光”对证功能性能验证 for 设计验证，功能性能验证, the first four under 0.35).
+    Every item is at least four characters long, so a second reading that dropped one is
+    four shorter.
+    """
+    a = [(c, conf) for c, conf in zip(canon_a, confs) if not _OPTION_SEPARATORS.fullmatch(c)]
+    b = _OPTION_SEPARATORS.sub("", canon_b)
+    if abs(len(a) - len(b)) >= _SHORTEST_OPTION:
+        return False
+    said = "".join(c for c, conf in a if conf >= FIRST_UNSURE and c in _OPTION_CHARS)
+    return is_subsequence(said, b) and 2 * len(said) >= len(b)
+
+
+# A date written out (2026年12月31日): the calendar checks it again when it is parsed.
+_DATE_FORM = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_DIGITS = frozenset("0123456789")
+_OPTION_SEPARATORS = re.compile(r"[，、,；;/]")
+_OPTION_CHARS = frozenset("".join(CLOSED_OPTIONS))
+_SHORTEST_OPTION = min(map(len, CLOSED_OPTIONS))
+
+
+def _closed_items(canon: str) -> bool:
+    """Whether a canonical reading is one or more items of a closed list and nothing else."""
+    items = _OPTION_SEPARATORS.split(canon)
+    return bool(canon) and all(item in CLOSED_OPTIONS for item in items)
 
 
 def _masked_agree(canon_a: str, confs: list[float], canon_b: str) -> list[int]:

@@ -283,7 +283,8 @@ def em_shortfall(text: str, box: tuple[int, int, int, int]) -> float:
     return (x1 - x0) / max(1, y1 - y0) / EM_PER_INK_HEIGHT - units
 
 
-def _is_subsequence(short: str, long: str) -> bool:
+def is_subsequence(short: str, long: str) -> bool:
+    """Whether every character of `short` is in `long`, in order."""
     it = iter(long)
     return all(c in it for c in short)
 
@@ -350,7 +351,7 @@ class RapidOcrEngine:
         for frame in REFRAMES:
             text, score = self._rec(_line_crop(gray, box, frame))
             gap = abs(em_shortfall(text, box))
-            if len(text) > len(first[0]) and _is_subsequence(first[0], text) and gap < short:
+            if len(text) > len(first[0]) and is_subsequence(first[0], text) and gap < short:
                 log.debug("line read %r at first, %r framed %s", first[0], text, frame)
                 return text, score
         return first

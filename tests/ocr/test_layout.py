@@ -198,6 +198,47 @@ def test_vote_refuses_a_dropped_character_an_unsure_second_and_mostly_unread_cel
     assert layout.vote_readings(first, [w("天地人", 0, 0, 120, 30, conf=0.99)]) is None
 
 
+def test_vote_takes_items_of_the_closed_service_list():
+    # Full seed 53's q06: tesseract read the wrapped cell's 设 as 论 (0.0) and its last 证 as 】.
+    first = chars([("论", 0.0), ("计验证，", 0.9), ("功能性能验证，", 0.93), ("工艺验证，", 0.97),
+                   ("适配验证，", 0.93), ("生产验", 0.93), ("】", 0.41)])
+    second = [w("设计验证，功能性能验证，工艺验证，适配验证，生产验证", 0, 0, 900, 30, conf=1.0)]
+    voted = layout.vote_readings(first, second)
+    assert voted is not None
+    assert layout.join_words(voted) == "设计验证，功能性能验证，工艺验证，适配验证，生产验证"
+    assert layout.field_conf(voted) == layout.VOTED_CONF
+    # Clean seed 7's 04: stray marks inside the first item, all read unsure.
+    first = chars([("光", 0.0), ("”", 0.0), ("对", 0.33), ("证", 0.29), ("功能性能验证，", 0.97), ("工艺验证，", 0.93),
+                   ("适配验证，", 0.93), ("生产验", 0.93), ("j", 0.3)])
+    voted = layout.vote_readings(first, second)
+    assert voted is not None and layout.join_words(voted) == layout.join_words(second)
+
+
+def test_closed_list_vote_refuses_a_dropped_item_a_sure_contradiction_and_free_text():
+    # RapidOCR dropped an item: still items of the list, but shorter than what tesseract saw.
+    first = chars([("论", 0.0), ("计验证，", 0.9), ("功能性能验证，", 0.93), ("工艺验证", 0.97)])
+    assert layout.vote_readings(first, [w("设计验证，工艺验证", 0, 0, 400, 30, conf=1.0)]) is None
+    # tesseract sure of another item's character (工 for 功): a contradiction, not an unread character.
+    first = chars([("设计验证，", 0.93), ("工", 0.95), ("能性能验证", 0.93)])
+    assert layout.vote_readings(first, [w("设计验证，功能性能验证", 0, 0, 500, 30, conf=1.0)]) is None
+    # Not every item is on the list: free text, no vote.
+    first = chars([("论", 0.0), ("计验证，", 0.9), ("材料验证", 0.93)])
+    assert layout.vote_readings(first, [w("设计验证，材料验证", 0, 0, 400, 30, conf=1.0)]) is None
+
+
+def test_vote_takes_a_date_whose_digit_the_first_engine_could_not_read():
+    # Full seed 41's q06: the day's 1 read as `:` at 0.00.
+    first = chars([("2026", 0.93), ("年", 0.86), ("12", 0.93), ("月", 0.93), ("3", 0.69), (":", 0.0), ("日", 0.93)])
+    voted = layout.vote_readings(first, [w("2026年12月31日", 0, 0, 300, 30, conf=1.0)])
+    assert voted is not None and layout.join_words(voted) == "2026年12月31日"
+    # A day digit the first engine read surely otherwise: no vote.
+    first = chars([("2026", 0.93), ("年", 0.86), ("12", 0.93), ("月", 0.93), ("37", 0.9), ("日", 0.93)])
+    assert layout.vote_readings(first, [w("2026年12月31日", 0, 0, 300, 30, conf=1.0)]) is None
+    # A number that is no date is not voted on.
+    first = chars([("12", 0.93), (":", 0.0), ("5", 0.93)])
+    assert layout.vote_readings(first, [w("1215", 0, 0, 100, 30, conf=1.0)]) is None
+
+
 def test_vote_is_not_for_names():
     # Seed 11's q06: tesseract had nothing for 铖 (钱 at 0.0), RapidOCR read 城 at 0.95.
     first = chars([("粤", 0.8), ("钱", 0.0), ("宇", 0.6), ("半导体", 0.84)])
