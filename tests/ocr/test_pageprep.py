@@ -213,3 +213,17 @@ def test_one_opencv_thread_prepares_the_same_image_as_several(tmp_path):
         cv2.setNumThreads(before)
     assert results[0][2] != 0.0 and results[0][3]  # the skew and the seal were really handled
     assert results[0] == results[1]
+
+
+def test_components_match_opencv_and_survive_more_groups_than_16_bits_hold():
+    rng = np.random.default_rng(3)
+    mask = ((rng.random((300, 400)) > 0.7) * 255).astype(np.uint8)
+    n, labels, stats, _ = pageprep.components(mask)
+    n0, labels0, stats0, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert labels.dtype == np.uint16
+    assert n == n0 and np.array_equal(labels, labels0) and np.array_equal(stats, stats0)
+    # 90 000 isolated dots: more groups than 16-bit labels can number.
+    dots = np.zeros((600, 600), np.uint8)
+    dots[::2, ::2] = 255
+    n, labels, _, _ = pageprep.components(dots)
+    assert n == 90_001 and labels.dtype == np.int32
