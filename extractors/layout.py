@@ -318,7 +318,8 @@ _NUMBER = re.compile(r"\d[\d.,]*\d")
 _GROUP_SEP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 _CN_DIGITS = "〇零一二三四五六七八九十"
 _CN_ZERO = re.compile(rf"(?<=[{_CN_DIGITS}])[@Oo0○]|[@Oo0○](?=[{_CN_DIGITS}])")  # 二@二六
-_TICK_BEFORE_OPTION = re.compile(r"[vVyY\\√✓✔](?=[是否有无])")  # tesseract reads a tick as v, y or a backslash
+# tesseract reads a tick as v, y or a backslash, now and then as two of them (Vv是)
+_TICK_BEFORE_OPTION = re.compile(r"[vVyY\\√✓✔]+(?=[是否有无])")
 _FINANCIAL = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整")
 # 参 is the everyday form of 叁 (the financial numeral derives from it); chi_sim prefers it.
 _FINANCIAL_MISREADS = str.maketrans({"什": "仟", "任": "仟", "化": "仟", "未": "柒", "染": "柒", "陌": "佰", "乙": "亿",

@@ -118,6 +118,8 @@ def test_two_readings_agree_when_they_differ_only_in_form():
     assert agree("肆什伍佰零贰万伍仟元", "肆仟伍佰零贰万伍仟元")
     assert agree("V否", "√否")
     assert agree("y是", "√是") and agree("\\是", "√是")  # tesseract's readings of a tick
+    assert agree("”Vv是", "√是")  # a tick read as two letters (full seed 41's p05), a speck before it
+    assert not agree("Vv否", "√是")
     assert agree("1,701.5万元", "1701.5万元")  # a separator read or not
     assert agree("44.505.000元", "44,505,000元") and agree("12,060.000元", "12,060,000元")
     assert agree("11.687万元", "11,687万元")  # a lone separator read as a dot
