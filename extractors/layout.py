@@ -449,10 +449,10 @@ def vote_readings(first: list[Word], second: list[Word]) -> list[Word] | None:
       asterisks are looked for on the page afterwards (scan.mark_asterisks), which marks a
       reading whose asterisks are not there or do not have the masking shape.
 
-    - **Dates written out** (2026年12月31日), likewise: tesseract read the last day digit as
-      `:` at 0.00 (full seed 41's q06). A digit the first engine read surely otherwise
-      stops the vote; a number that is not a date is not voted on (a misread digit there
-      is another plausible amount).
+    - **Dates written out** (2026年12月31日), by the amounts' rule with digits for numerals:
+      tesseract read the day's 1 as `:` at 0.00 (full seed 41's q06). A digit the first
+      engine read surely otherwise stops the vote; a number that is not a date is not
+      voted on (a misread digit there is another plausible amount).
     - **Items of a closed list** (the five service types, `labels.CLOSED_OPTIONS`): the
       second reading is nothing but such items and separators, and what the first read
       surely of the items' characters is in it, in order (光”对证功能性能验证…生产验j for
