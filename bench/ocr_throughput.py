@@ -1,6 +1,7 @@
 """Throughput of our OCR stage against OCRmyPDF on the same scanned PDF.
 
     python bench/ocr_throughput.py [PDF] [--pages 20] [--jobs 2] [--skip-ocrmypdf]
+    python bench/ocr_throughput.py PDF --pairs 8     # eight pairs, alternating which side goes first; median
     python bench/ocr_throughput.py --rss 10 100      # peak RSS of our stage at 10 and 100 pages
     python bench/ocr_throughput.py PDF --rss 10 100  # the same on the first 10 and 100 pages of PDF
     python bench/ocr_throughput.py PDF --tesseract-cli   # tesseract binary per call (the old path)
@@ -19,6 +20,7 @@ import hashlib
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,6 +98,8 @@ def main() -> None:
                     help="OCR every label cell afresh (Settings.recall_labels off; for A/B runs)")
     ap.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--rss", type=int, nargs="+", metavar="PAGES", help="peak RSS of our stage at these page counts")
+    ap.add_argument("--pairs", type=int, default=1,
+                    help="back-to-back pairs to run, alternating which side goes first; prints the median ratio")
     a = ap.parse_args()
     if a.stage_only:
         stage_only(a.stage_only, a.jobs, a.ocr_engine, resident=not a.tesseract_cli,
@@ -116,18 +120,36 @@ def main() -> None:
                       f"(load before {load}, after {_load()})")
             return
         pdf = a.pdf or build(Path(tmp) / "bench.pdf", a.pages or 20)
-        ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, recall=not a.no_recall_labels)
-        n = ours["pages"]
-        print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}, "
-              f"labels recalled: {'off' if a.no_recall_labels else 'on'}"
-              f"{' (tesseract CLI per call)' if a.tesseract_cli else ''}, load before: {_load()}")
-        print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
-              f"CPU {ours['cpu_s']:6.1f} s  (peak RSS {ours['rss_self_mb']:.0f} MB)")
-        if not a.skip_ocrmypdf:
-            secs, cpu = run_ocrmypdf(pdf, a.jobs)
-            print(f"ocrmypdf  {secs:7.1f} s  {n / secs:.3f} pages/s  CPU {cpu:6.1f} s")
-            print(f"ratio (ours / ocrmypdf, pages/s): {secs / ours['seconds']:.2f}x   "
-                  f"(CPU seconds: {cpu / ours['cpu_s']:.2f}x)   load after: {_load()}")
+        if a.pairs > 1 and a.skip_ocrmypdf:
+            raise SystemExit("--pairs needs OCRmyPDF: leave out --skip-ocrmypdf")
+        ratios, cpu_ratios = [], []
+        for k in range(a.pairs):
+            if a.pairs > 1:
+                print(f"-- pair {k + 1} of {a.pairs}")
+            # Alternate which side runs first: this VM's speed drifts within minutes.
+            ocrmypdf_first = not a.skip_ocrmypdf and k % 2 == 1
+            theirs = run_ocrmypdf(pdf, a.jobs) if ocrmypdf_first else None
+            ours = run_ours(pdf, a.jobs, a.ocr_engine, a.tesseract_cli, recall=not a.no_recall_labels)
+            n = ours["pages"]
+            print(f"pages: {n}, jobs: {a.jobs}, engine: {a.ocr_engine or 'default'}, "
+                  f"labels recalled: {'off' if a.no_recall_labels else 'on'}"
+                  f"{' (tesseract CLI per call)' if a.tesseract_cli else ''}, load before: {_load()}")
+            print(f"ours      {ours['seconds']:7.1f} s  {n / ours['seconds']:.3f} pages/s  "
+                  f"CPU {ours['cpu_s']:6.1f} s  (peak RSS {ours['rss_self_mb']:.0f} MB)")
+            if a.skip_ocrmypdf:
+                continue
+            secs, cpu = theirs or run_ocrmypdf(pdf, a.jobs)
+            ratios.append(secs / ours["seconds"])
+            cpu_ratios.append(cpu / ours["cpu_s"])
+            print(f"ocrmypdf  {secs:7.1f} s  {n / secs:.3f} pages/s  CPU {cpu:6.1f} s"
+                  f"{'  (ran first)' if ocrmypdf_first else ''}")
+            print(f"ratio (ours / ocrmypdf, pages/s): {ratios[-1]:.2f}x   "
+                  f"(CPU seconds: {cpu_ratios[-1]:.2f}x)   load after: {_load()}")
+        if len(ratios) > 1:
+            print(f"over {len(ratios)} pairs: ratio {min(ratios):.2f}-{max(ratios):.2f}x, "
+                  f"median {statistics.median(ratios):.2f}x; CPU-second ratio median "
+                  f"{statistics.median(cpu_ratios):.2f}x; ours above OCRmyPDF in "
+                  f"{sum(r >= 1.0 for r in ratios)} of {len(ratios)}")
 
 
 def _load() -> str:
