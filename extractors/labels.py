@@ -46,7 +46,8 @@ class FieldSpec:
         return self.type in (FieldType.PERSON, FieldType.PHONE, FieldType.EMAIL)
 
 
-# The five kinds of pilot service (filings.md §2), in the notice's order.
+# The five kinds of pilot service (filings.md §2). samples/model.py keeps its own copy: the
+# sample generator does not import the code its batches test.
 SERVICE_TYPES = ("设计验证", "功能性能验证", "工艺验证", "适配验证", "生产验证")
 
 FIELD_SPECS: tuple[FieldSpec, ...] = (
