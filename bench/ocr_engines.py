@@ -84,7 +84,8 @@ def main() -> None:
         pages = {c: make_page(Path(tmp), c) for c in a.conditions}
         print(f"{'engine':10s} {'condition':12s} {'fields':>7s} {'unflagged':>9s} {'s/page':>7s}")
         for name in a.engines:
-            engine = make_engine(name, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+            engine = make_engine(name, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang,
+                                 runtime=settings.ocr_runtime)
             tot_right = tot_unflagged = 0
             tot_secs = 0.0
             for cond, path in pages.items():

@@ -186,7 +186,8 @@ def run(sample: Path, tmp: Path, a) -> None:
     settings = Settings(workers=a.workers, recall_labels=not a.no_recall_labels)
     # One for the whole set, as the batch flow shares one; files are read in path order.
     printed = PrintedLabels() if settings.recall_labels else None
-    engine = make_engine(a.ocr_engine, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+    engine = make_engine(a.ocr_engine, tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang,
+                         runtime=settings.ocr_runtime, streams=settings.workers)
     if a.ocr_cache:
         engine = CachedEngine(engine, a.ocr_cache)
     # right, total, wrong+unflagged, right-but-flagged

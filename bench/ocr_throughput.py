@@ -47,7 +47,8 @@ def stage_only(pdf: Path, jobs: int, engine_name: str | None, resident: bool, pa
         t0 = time.perf_counter()
         settings = Settings(workers=jobs, recall_labels=recall)
         engine = make_engine(engine_name or default_engine_name(), tesseract_cmd=settings.tesseract_cmd,
-                             lang=settings.ocr_lang, resident=resident)
+                             lang=settings.ocr_lang, resident=resident, runtime=settings.ocr_runtime,
+                             streams=jobs)
         doc = extract_scan(src, Path(work), settings, workers=jobs, engine=engine, page_count=pages)
         secs = time.perf_counter() - t0
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -299,8 +299,8 @@ class RapidOcrEngine:
     name = "rapidocr"
     second_opinion = False
 
-    def __init__(self) -> None:
-        self._ocr = _rapidocr_instance()
+    def __init__(self, runtime: str = "auto", streams: int = 1) -> None:
+        self._ocr = load_rapidocr(runtime, streams)
 
     def read(self, image: ImageIn, dpi: int | None = None) -> list[Word]:
         result, _ = self._ocr(image if isinstance(image, np.ndarray) else str(image))
@@ -348,10 +348,12 @@ class RapidOcrEngine:
         the first dropped, and did not merely read the line differently.
         """
         short = em_shortfall(first[0], box)
+        kept = "".join(first[0].split())  # spaces are not characters read (a line may end in one)
         for frame in REFRAMES:
             text, score = self._rec(_line_crop(gray, box, frame))
             gap = abs(em_shortfall(text, box))
-            if len(text) > len(first[0]) and is_subsequence(first[0], text) and gap < short:
+            read = "".join(text.split())
+            if len(read) > len(kept) and is_subsequence(kept, read) and gap < short:
                 log.debug("line read %r at first, %r framed %s", first[0], text, frame)
                 return text, score
         return first
@@ -378,7 +380,14 @@ class HybridEngine:
         return self.second.read_fields(image, dpi)
 
 
-def _rapidocr_instance():
+def load_rapidocr(runtime: str = "auto", streams: int = 1):
+    """A RapidOCR instance whose networks run on `runtime` (`openvino_rt.RUNTIMES`).
+
+    `streams`: how many threads may run its networks at once (the scan workers).
+    """
+    from extractors import openvino_rt
+
+    chosen = openvino_rt.choose(runtime)
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:
@@ -387,7 +396,10 @@ def _rapidocr_instance():
             "install it with `pip install 'pilot-intake[ppocr]'` or `pip install rapidocr-onnxruntime`",
         ) from exc
     # One thread per session: pages already run in parallel, one per core.
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    rapid = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    if chosen == "openvino":
+        openvino_rt.use_openvino(rapid, streams)
+    return rapid
 
 
 def rapid_model(engine: OcrEngine):
@@ -417,11 +429,13 @@ def resident_tesseract(version: str) -> ResidentTesseract | None:
 
 
 def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi_sim",
-                resident: bool = True) -> OcrEngine:
+                resident: bool = True, runtime: str = "auto", streams: int = 1) -> OcrEngine:
     """The engine called `name` (one of ENGINES), probed so it fails early with advice.
 
     `resident`: keep tesseract's models loaded in this process when the library is
     there (docs/ocr-speed.md); False runs the binary per call, as before.
+    `runtime`, `streams`: what runs RapidOCR's networks, and for how many threads at once
+    (`load_rapidocr`).
     """
     if name == "tesseract":
         version = tesseract.probe(tesseract_cmd, lang)
@@ -435,8 +449,8 @@ def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi
         return TesseractEngine(cmd=tesseract_cmd, lang=lang, line_lang=line_lang,
                                resident=resident_tesseract(version) if resident else None)
     if name == "rapidocr":
-        return RapidOcrEngine()
+        return RapidOcrEngine(runtime, streams)
     if name == "tesseract+rapidocr":
         first = make_engine("tesseract", tesseract_cmd=tesseract_cmd, lang=lang, resident=resident)
-        return HybridEngine(first=first, second=RapidOcrEngine())  # type: ignore[arg-type]
+        return HybridEngine(first=first, second=RapidOcrEngine(runtime, streams))  # type: ignore[arg-type]
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")

@@ -773,7 +773,8 @@ def extract_scan(
     with ExitStack() as stack:
         sources = page_sources(source, workdir, settings, page_count, stack)
         if engine is None:  # after the file is known to open: models are not loaded for a broken file
-            engine = make_engine(default_engine_name(), tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+            engine = make_engine(default_engine_name(), tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang,
+                                 runtime=settings.ocr_runtime, streams=workers)
         reads: list[PageRead] = []
         todo = list(sources)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

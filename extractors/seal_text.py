@@ -18,6 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pilot_intake.errors import MissingDependencyError
+
 from extractors import tesseract
 from extractors.seal_ring import Ellipse
 
@@ -188,9 +190,11 @@ class RingReader:
     remains the fallback when it is not installed. The model loads on first use.
     """
 
-    def __init__(self, tesseract_cmd: str = "tesseract", *, rapid=None):
-        """`rapid`: a RapidOCR instance to share with the page OCR (its models take ~0.7 GB)."""
+    def __init__(self, tesseract_cmd: str = "tesseract", *, rapid=None, runtime: str = "auto"):
+        """`rapid`: a RapidOCR instance to share with the page OCR (its models take ~0.7 GB);
+        `runtime`: what runs the networks of one loaded here (`ocr.load_rapidocr`)."""
         self.tesseract_cmd = tesseract_cmd
+        self.runtime = runtime
         self._engine = rapid
         self._loaded = rapid is not None
         self._lock = threading.Lock()
@@ -198,12 +202,12 @@ class RingReader:
     def _rapid(self):
         with self._lock:
             if not self._loaded:
+                from extractors.ocr import load_rapidocr  # noqa: PLC0415 - heavy; only when a seal is found
+
                 try:
-                    from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy; only when a seal is found
-                except ImportError:
+                    self._engine = load_rapidocr(self.runtime)
+                except MissingDependencyError:
                     self._engine = None
-                else:
-                    self._engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
                 self._loaded = True
         return self._engine
 

@@ -51,9 +51,11 @@ class Services:
         # Seal checks and burned-in redaction run in the flow's parallel tasks too.
         one_opencv_thread()
         engine = make_engine(settings.ocr_engine or default_engine_name(),
-                             tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang)
+                             tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang,
+                             runtime=settings.ocr_runtime, streams=settings.workers)
         return cls(settings=settings, redactor=Redactor(), ocr_engine=engine,
-                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine)),
+                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine),
+                                          runtime=settings.ocr_runtime),
                    printed=PrintedLabels() if settings.recall_labels else None)
 
 

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     ocr_lang: str = "chi_sim"
     # tesseract | rapidocr | tesseract+rapidocr; None: the best measured engine installed (docs/ocr.md)
     ocr_engine: str | None = None
+    # What runs RapidOCR's networks: auto (OpenVINO when installed) | openvino | onnxruntime.
+    # Same models and float32 either way; OpenVINO is faster on the CPU (docs/ocr-speed.md).
+    ocr_runtime: str = "auto"
     ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
     # Label cells whose ink matches one read surely earlier in the batch get that reading
     # back instead of being OCRed again (extractors/printed.py; docs/ocr-speed.md).

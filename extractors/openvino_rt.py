@@ -1,0 +1,143 @@
+"""RapidOCR's PP-OCR models run by OpenVINO instead of onnxruntime, same weights, same float32.
+
+On this project's machines OpenVINO's CPU plugin runs PP-OCRv4's recogniser 1.7–2.7×
+faster than onnxruntime at one thread (39 → 23 ms for a 320-px line, 99 → 36 ms for
+650 px), with outputs equal to 3e-6 (docs/ocr-speed.md, change 17). RapidOCR keeps
+its pre- and post-processing; only the sessions that run the networks are swapped
+(`use_openvino`), so a reading differs from onnxruntime's only where a score sits
+within float rounding of a threshold.
+
+Three settings matter and are not OpenVINO's defaults:
+- `INFERENCE_PRECISION_HINT=f32`: on CPUs with AMX or AVX-512 BF16 the default is bf16,
+  which moves logits by up to 0.05 and so can change a reading;
+- `ENABLE_CPU_PINNING=False`: pinned, the streams of every compiled model sit on the
+  same first cores, and the scan workers' calls queue behind one another;
+- one stream of one thread per worker: pages are the unit of parallelism, as with
+  tesseract (`OMP_THREAD_LIMIT=1`) and onnxruntime (one intra-op thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from pilot_intake.errors import MissingDependencyError
+
+log = logging.getLogger(__name__)
+
+RUNTIMES = ("auto", "openvino", "onnxruntime")
+
+# OpenVINO's CPU plugin keeps code and buffers for every input shape it has run, for the
+# life of the process: about 6 MB a shape, 1 GB after 500 line widths (the four evaluation
+# sets have 394 widths in 1029 lines). So lines are padded on the right to one of a few
+# widths (`padded_width`): at most 8 per doubling of the width, 31 from 320 to 4096 px.
+# The padding is rapidocr's own: it pads every line narrower than 320 px with 0 (mid-gray
+# after its normalisation). White padding was tried and made the recogniser add a
+# character at the end of a few lines (`…二十八日〇`, `N·m²`).
+PAD_VALUE = 0.0
+
+
+def padded_width(width: int) -> int:
+    """`width` rounded up to a multiple of 32 px up to 512, of 64 up to 1024, and so on.
+
+    The padding is under 1/8 of the line, after the line's own margin of half its height.
+    """
+    step = 32
+    while width > 16 * step:
+        step *= 2
+    return -(-width // step) * step
+
+
+class OpenVinoSession:
+    """Stands in for rapidocr's `OrtInferSession`: `session(x)` → the model's outputs, in order.
+
+    The model is compiled on first use (the seal reader's detector may never be needed).
+    Infer requests are pooled: a request serves one call at a time, and there are as many
+    as threads calling at once, each running on a stream of its own.
+    """
+
+    def __init__(self, model_path: Path, streams: int, pad_widths: bool = False) -> None:
+        self.model_path = Path(model_path)
+        self.streams = max(1, streams)
+        self.pad_widths = pad_widths
+        self._compiled = None
+        self._lock = threading.Lock()
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+
+    def _compile(self):
+        import openvino as ov
+
+        config = {
+            "INFERENCE_PRECISION_HINT": "f32",
+            "ENABLE_CPU_PINNING": False,
+            "NUM_STREAMS": self.streams,
+            "INFERENCE_NUM_THREADS": self.streams,  # one thread per stream
+        }
+        return ov.Core().compile_model(str(self.model_path), "CPU", config)
+
+    def _request(self):
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._compiled is None:
+                self._compiled = self._compile()
+        return self._compiled.create_infer_request()
+
+    def __call__(self, input_content: np.ndarray) -> list[np.ndarray]:
+        if self.pad_widths:
+            width = input_content.shape[-1]
+            pad = [(0, 0)] * (input_content.ndim - 1) + [(0, padded_width(width) - width)]
+            input_content = np.pad(input_content, pad, constant_values=PAD_VALUE)
+        request = self._request()
+        try:
+            result = request.infer({0: input_content})
+            # Copies: the request's output buffers are reused by its next call.
+            return [np.array(result[k]) for k in range(len(result))]
+        finally:
+            self._idle.put(request)
+
+
+def available() -> bool:
+    try:
+        import openvino  # noqa: F401, PLC0415 - optional, checked once per engine
+    except ImportError:
+        return False
+    return True
+
+
+def _model_path(ort_session) -> Path:
+    # rapidocr's OrtInferSession keeps onnxruntime's session, which knows its file.
+    return Path(ort_session.session._model_path)
+
+
+def use_openvino(rapid, streams: int) -> None:
+    """Run the recogniser of a RapidOCR instance with OpenVINO.
+
+    Only the recogniser: it is what the page OCR and the seal reader call. The detector
+    runs only for `--ocr-engine rapidocr`, on page-sized inputs of every shape, each of
+    which would cost OpenVINO memory for good.
+    """
+    rapid.text_rec.session = OpenVinoSession(_model_path(rapid.text_rec.session), streams, pad_widths=True)
+
+
+def choose(runtime: str) -> str:
+    """The runtime to use for `runtime` (one of RUNTIMES): auto means OpenVINO when installed."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown OCR runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    if runtime == "onnxruntime":
+        return runtime
+    if available():
+        return "openvino"
+    if runtime == "openvino":
+        raise MissingDependencyError(
+            "the openvino runtime was asked for but is not installed",
+            "install it with `pip install 'openvino>=2024.0'`, or use --ocr-runtime onnxruntime",
+        )
+    log.info("RapidOCR runs on onnxruntime: openvino is not installed")
+    return "onnxruntime"

@@ -1,0 +1,115 @@
+"""RapidOCR's recogniser on OpenVINO: the same readings as on onnxruntime, bounded shapes, threads."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import unicodedata
+
+import numpy as np
+import pytest
+from ocr_pages import FONT
+from PIL import Image, ImageDraw, ImageFont
+
+from pilot_intake.errors import MissingDependencyError
+
+from extractors import layout, openvino_rt
+from extractors.ocr import load_rapidocr, make_engine
+
+pytest.importorskip("rapidocr_onnxruntime")
+needs_openvino = pytest.mark.skipif(not openvino_rt.available(), reason="openvino is not installed")
+
+LINES = ["广东省先进陶瓷材料中试平台", "1,835万元", "158****2459", "二〇二六年十二月二十八日",
+         "深圳市晟沅电子材料有限公司（盖章）", "是"]
+
+
+def _strip(lines: list[str], size: int = 40) -> np.ndarray:
+    """Cell crops stacked as scan.reread_weak_cells does: one text line each, white between."""
+    font = ImageFont.truetype(FONT, size)
+    img = Image.new("L", (1000, 120 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(lines):
+        draw.text((20, 20 + 120 * i), text, font=font, fill=0)
+    return np.array(img)
+
+
+def _lines(words) -> list[str]:
+    by_line: dict[int, list] = {}
+    for w in words:
+        by_line.setdefault(int((w.bbox[1] + w.bbox[3]) / 2) // 120, []).append(w)
+    return [layout.join_words(by_line[k]) for k in sorted(by_line)]
+
+
+def _plain(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_padded_widths_are_few_and_pad_little():
+    widths = range(320, 4097)
+    padded = [openvino_rt.padded_width(w) for w in widths]
+    assert all(w <= p <= w * 1.125 for w, p in zip(widths, padded))
+    assert padded == sorted(padded)
+    # Each padded width is a shape OpenVINO keeps memory for, for good.
+    assert len(set(padded)) <= 31
+    assert openvino_rt.padded_width(320) == 320  # rapidocr's narrowest input is left alone
+
+
+@needs_openvino
+def test_openvino_recogniser_computes_what_onnxruntime_does():
+    ort = load_rapidocr("onnxruntime")
+    rec = ort.text_rec
+    session = openvino_rt.OpenVinoSession(openvino_rt._model_path(rec.session), streams=1)  # no padding
+    gray = _strip(["汕头市铖宇半导体有限公司"])[10:90, :620]
+    x = rec.resize_norm_img(np.stack([gray] * 3, axis=-1), 620 / 80)[np.newaxis].astype(np.float32)
+    want, got = rec.session(x)[0], session(x)[0]
+    # float32 either way: only rounding differs, and never the character read.
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 1e-4
+    assert (got.argmax(-1) == want.argmax(-1)).all()
+
+
+@needs_openvino
+def test_both_runtimes_read_a_strip_the_same():
+    strip = _strip(LINES)
+    on_ort = _lines(make_engine("rapidocr", runtime="onnxruntime").read_fields(strip, dpi=300))
+    on_ov = _lines(make_engine("rapidocr", runtime="openvino").read_fields(strip, dpi=300))
+    # Lines are padded to fewer widths on OpenVINO: a bracket at the end of a line may
+    # come out half-width, and a line may end in a space; nothing else may differ.
+    assert [_plain(t) for t in on_ov] == [_plain(t) for t in on_ort] == [_plain(t) for t in LINES]
+
+
+@needs_openvino
+def test_auto_runs_the_recogniser_on_openvino_and_leaves_the_detector():
+    rapid = load_rapidocr("auto", streams=2)
+    assert isinstance(rapid.text_rec.session, openvino_rt.OpenVinoSession)
+    assert rapid.text_rec.session.streams == 2
+    assert not isinstance(rapid.text_det.infer, openvino_rt.OpenVinoSession)
+    assert not isinstance(load_rapidocr("onnxruntime").text_rec.session, openvino_rt.OpenVinoSession)
+
+
+@needs_openvino
+def test_two_workers_read_at_once_and_get_what_one_gets():
+    engine = make_engine("rapidocr", runtime="openvino", streams=2)
+    strips = [_strip([line]) for line in LINES]
+    alone = [_lines(engine.read_fields(s, dpi=300)) for s in strips]
+    results: dict[int, list] = {}
+
+    def work(k: int) -> None:
+        results[k] = [_lines(engine.read_fields(s, dpi=300)) for s in strips[k::2]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[0] == alone[0::2] and results[1] == alone[1::2]
+
+
+def test_runtime_choice_and_its_errors(monkeypatch):
+    assert openvino_rt.choose("onnxruntime") == "onnxruntime"
+    with pytest.raises(ValueError, match="unknown OCR runtime"):
+        openvino_rt.choose("tensorrt")
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as if not installed: import fails
+    assert openvino_rt.choose("auto") == "onnxruntime"
+    with pytest.raises(MissingDependencyError, match="openvino"):
+        openvino_rt.choose("openvino")
