@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from pilot_intake.settings import Settings
+
+from extractors.ocr import load_rapidocr
 from extractors.seal_text import RingReader
 from extractors.seals import detect_seals, judge_signer, read_ring_text, signer_match
 from samples.sealset import build_set
@@ -76,7 +79,8 @@ def main() -> None:
     ms_300: list[float] = []
     cpu_300: list[float] = []
     at_300: dict[str, list[float]] = {"wall": [], "cpu": []}  # pages scanned at 300 dpi, unscaled
-    reader = RingReader()  # one model for the run, as the pipeline shares it per batch
+    # One model for the run, as the pipeline shares it with the page OCR (PILOT_INTAKE_OCR_RUNTIME).
+    reader = RingReader(rapid=load_rapidocr(Settings().ocr_runtime))
     match_ok = match_n = unread = 0
     wrong_mismatch = 0  # the signer's own seal that the pipeline would flag STAMP_SIGNER_MISMATCH
     match_by: dict[str, list[int]] = defaultdict(lambda: [0, 0])

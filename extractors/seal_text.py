@@ -20,7 +20,7 @@ import numpy as np
 
 from pilot_intake.errors import MissingDependencyError
 
-from extractors import tesseract
+from extractors import openvino_rt, tesseract
 from extractors.seal_ring import Ellipse
 
 # The lettering band, in units of the ring's (line-centre) radius.
@@ -190,11 +190,9 @@ class RingReader:
     remains the fallback when it is not installed. The model loads on first use.
     """
 
-    def __init__(self, tesseract_cmd: str = "tesseract", *, rapid=None, runtime: str = "auto"):
-        """`rapid`: a RapidOCR instance to share with the page OCR (its models take ~0.7 GB);
-        `runtime`: what runs the networks of one loaded here (`ocr.load_rapidocr`)."""
+    def __init__(self, tesseract_cmd: str = "tesseract", *, rapid=None):
+        """`rapid`: a RapidOCR instance to share with the page OCR (its models take ~0.7 GB)."""
         self.tesseract_cmd = tesseract_cmd
-        self.runtime = runtime
         self._engine = rapid
         self._loaded = rapid is not None
         self._lock = threading.Lock()
@@ -205,7 +203,7 @@ class RingReader:
                 from extractors.ocr import load_rapidocr  # noqa: PLC0415 - heavy; only when a seal is found
 
                 try:
-                    self._engine = load_rapidocr(self.runtime)
+                    self._engine = load_rapidocr("onnxruntime")  # rings are read `as_loaded` anyway
                 except MissingDependencyError:
                     self._engine = None
                 self._loaded = True
@@ -214,7 +212,8 @@ class RingReader:
     def read(self, strip: np.ndarray) -> tuple[str, float]:
         engine = self._rapid()
         if engine is not None:
-            res, _ = engine(cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True)
+            with openvino_rt.as_loaded(engine):
+                res, _ = engine(cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True)
             if not res:
                 return "", 0.0
             return "".join(r[0] for r in res), float(min(r[1] for r in res))

@@ -54,8 +54,7 @@ class Services:
                              tesseract_cmd=settings.tesseract_cmd, lang=settings.ocr_lang,
                              runtime=settings.ocr_runtime, streams=settings.workers)
         return cls(settings=settings, redactor=Redactor(), ocr_engine=engine,
-                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine),
-                                          runtime=settings.ocr_runtime),
+                   ring_reader=RingReader(settings.tesseract_cmd, rapid=rapid_model(engine)),
                    printed=PrintedLabels() if settings.recall_labels else None)
 
 

@@ -113,3 +113,18 @@ def test_runtime_choice_and_its_errors(monkeypatch):
     assert openvino_rt.choose("auto") == "onnxruntime"
     with pytest.raises(MissingDependencyError, match="openvino"):
         openvino_rt.choose("openvino")
+
+
+@needs_openvino
+def test_seal_rings_are_read_as_rapidocr_loaded_the_model():
+    rapid = load_rapidocr("openvino")
+    rec = rapid.text_rec
+    gray = _strip(["陕西西安航空部件中试中心有限公司"])[10:90, :700]
+    x = rec.resize_norm_img(np.stack([gray] * 3, axis=-1), 700 / 80)[np.newaxis].astype(np.float32)
+    assert x.shape[-1] == 420  # padded on OpenVINO to 448: 56 time steps instead of 52
+    assert rec.session(x)[0].shape[1] == 56
+    with openvino_rt.as_loaded(rapid):
+        inside = rec.session(x)[0]
+    assert np.array_equal(inside, rec.session.exact(x)[0])
+    # Only in the thread and for the span of the block.
+    assert rec.session(x)[0].shape[1] == 56
