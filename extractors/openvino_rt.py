@@ -1,11 +1,12 @@
-"""RapidOCR's PP-OCR models run by OpenVINO instead of onnxruntime, same weights, same float32.
+"""RapidOCR's recogniser run by OpenVINO instead of onnxruntime: same model, same float32.
 
-On this project's machines OpenVINO's CPU plugin runs PP-OCRv4's recogniser 1.7–2.7×
-faster than onnxruntime at one thread (39 → 23 ms for a 320-px line, 99 → 36 ms for
-650 px), with outputs equal to 3e-6 (docs/ocr-speed.md, change 17). RapidOCR keeps
-its pre- and post-processing; only the sessions that run the networks are swapped
-(`use_openvino`), so a reading differs from onnxruntime's only where a score sits
-within float rounding of a threshold.
+On this project's machines OpenVINO's CPU plugin runs PP-OCRv4's recogniser about twice as
+fast as onnxruntime at one thread (39 → 23 ms for a 320-px line, 99 → 36 ms for 650 px),
+with output probabilities within 2.3e-4 of each other (`bench/rec_runtime.py`;
+docs/ocr-speed.md, change 17). RapidOCR keeps its pre- and post-processing; only the
+session that runs the recogniser is swapped (`use_openvino`). Lines are padded to a few
+widths (`padded_width`), which changes a reading now and then in spaces or a bracket's width;
+seal rings are read without it (`as_loaded`).
 
 Three settings matter and are not OpenVINO's defaults:
 - `INFERENCE_PRECISION_HINT=f32`: on CPUs with AMX or AVX-512 BF16 the default is bf16,
@@ -56,9 +57,9 @@ def padded_width(width: int) -> int:
 class OpenVinoSession:
     """Stands in for rapidocr's `OrtInferSession`: `session(x)` → the model's outputs, in order.
 
-    The model is compiled on first use (the seal reader's detector may never be needed).
-    Infer requests are pooled: a request serves one call at a time, and there are as many
-    as threads calling at once, each running on a stream of its own.
+    The model is compiled on first use: a batch with no scan never needs it. Infer requests
+    are pooled: a request serves one call at a time, there are as many as threads have
+    called at once, and OpenVINO runs up to `streams` of them in parallel.
     """
 
     def __init__(self, model_path: Path, streams: int, pad_widths: bool = False, exact=None) -> None:
@@ -125,9 +126,9 @@ def _model_path(ort_session) -> Path:
 def use_openvino(rapid, streams: int) -> None:
     """Run the recogniser of a RapidOCR instance with OpenVINO.
 
-    Only the recogniser: it is what the page OCR and the seal reader call. The detector
-    runs only for `--ocr-engine rapidocr`, on page-sized inputs of every shape, each of
-    which would cost OpenVINO memory for good.
+    Only the recogniser: it is what the second opinion on a page calls. The detector runs
+    only for `--ocr-engine rapidocr`, on page-sized inputs of every shape, each of which
+    would cost OpenVINO memory for good. onnxruntime's session stays for `as_loaded`.
     """
     loaded = rapid.text_rec.session
     rapid.text_rec.session = OpenVinoSession(_model_path(loaded), streams, pad_widths=True, exact=loaded)

