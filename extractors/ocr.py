@@ -381,9 +381,9 @@ class HybridEngine:
 
 
 def load_rapidocr(runtime: str = "auto", streams: int = 1):
-    """A RapidOCR instance whose networks run on `runtime` (`openvino_rt.RUNTIMES`).
+    """A RapidOCR instance whose recogniser runs on `runtime` (`openvino_rt.RUNTIMES`).
 
-    `streams`: how many threads may run its networks at once (the scan workers).
+    `streams`: how many threads may run the recogniser at once (the scan workers).
     """
     from extractors import openvino_rt
 
@@ -434,7 +434,7 @@ def make_engine(name: str, *, tesseract_cmd: str = "tesseract", lang: str = "chi
 
     `resident`: keep tesseract's models loaded in this process when the library is
     there (docs/ocr-speed.md); False runs the binary per call, as before.
-    `runtime`, `streams`: what runs RapidOCR's networks, and for how many threads at once
+    `runtime`, `streams`: what runs RapidOCR's recogniser, and for how many threads at once
     (`load_rapidocr`).
     """
     if name == "tesseract":

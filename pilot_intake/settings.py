@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,9 +23,9 @@ class Settings(BaseSettings):
     ocr_lang: str = "chi_sim"
     # tesseract | rapidocr | tesseract+rapidocr; None: the best measured engine installed (docs/ocr.md)
     ocr_engine: str | None = None
-    # What runs RapidOCR's networks: auto (OpenVINO when installed) | openvino | onnxruntime.
-    # Same models and float32 either way; OpenVINO is faster on the CPU (docs/ocr-speed.md).
-    ocr_runtime: str = "auto"
+    # What runs RapidOCR's recogniser: auto (OpenVINO when installed) | openvino | onnxruntime.
+    # The same model in float32 either way; OpenVINO is about twice as fast (docs/ocr-speed.md).
+    ocr_runtime: Literal["auto", "openvino", "onnxruntime"] = "auto"
     ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
     # Label cells whose ink matches one read surely earlier in the batch get that reading
     # back instead of being OCRed again (extractors/printed.py; docs/ocr-speed.md).

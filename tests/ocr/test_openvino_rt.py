@@ -128,3 +128,21 @@ def test_seal_rings_are_read_as_rapidocr_loaded_the_model():
     assert np.array_equal(inside, rec.session.exact(x)[0])
     # Only in the thread and for the span of the block.
     assert rec.session(x)[0].shape[1] == 56
+
+
+@needs_openvino
+def test_the_batch_takes_its_runtime_and_streams_from_settings():
+    from pydantic import ValidationError
+
+    from pilot_intake.pipeline import Services
+    from pilot_intake.settings import Settings
+
+    with pytest.raises(ValidationError, match="ocr_runtime"):
+        Settings(ocr_runtime="gpu")
+    for runtime, on_openvino in (("onnxruntime", False), ("auto", True)):
+        services = Services.build(Settings(ocr_engine="tesseract+rapidocr", ocr_runtime=runtime, workers=3))
+        session = services.ocr_engine.second._ocr.text_rec.session
+        assert isinstance(session, openvino_rt.OpenVinoSession) is on_openvino
+        assert not on_openvino or session.streams == 3
+        # The seal reader shares the model.
+        assert services.ring_reader._rapid() is services.ocr_engine.second._ocr
