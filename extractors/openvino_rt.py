@@ -92,7 +92,18 @@ class OpenVinoSession:
         with self._lock:
             if self._compiled is None:
                 self._compiled = self._compile()
+                self._warm_up()
         return self._compiled.create_infer_request()
+
+    def _warm_up(self) -> None:
+        """Two calls from one thread before any other may call: OpenVINO's Python binding
+        initialises function-local statics on first use, and two threads arriving there at
+        once deadlocked (one waits for the GIL inside the initialiser, the other holds the
+        GIL and waits for the initialiser; 2 runs in 16 from a fresh process)."""
+        request = self._compiled.create_infer_request()
+        for width in (320, 352):  # a second shape: resizing the input tensor has a first use too
+            _run(request, np.full((1, 3, 48, width), PAD_VALUE, np.float32))
+        self._idle.put(request)
 
     def __call__(self, input_content: np.ndarray) -> list[np.ndarray]:
         if self.exact is not None and getattr(self._local, "exact", False):
@@ -103,11 +114,15 @@ class OpenVinoSession:
             input_content = np.pad(input_content, pad, constant_values=PAD_VALUE)
         request = self._request()
         try:
-            result = request.infer({0: input_content})
-            # Copies: the request's output buffers are reused by its next call.
-            return [np.array(result[k]) for k in range(len(result))]
+            return _run(request, input_content)
         finally:
             self._idle.put(request)
+
+
+def _run(request, input_content: np.ndarray) -> list[np.ndarray]:
+    result = request.infer({0: input_content})
+    # Copies: the request's output buffers are reused by its next call.
+    return [np.array(result[k]) for k in range(len(result))]
 
 
 def available() -> bool:
