@@ -70,6 +70,7 @@ class OpenVinoSession:
         self.exact = exact
         self._local = threading.local()
         self._compiled = None
+        self._failed = False  # OpenVINO could not compile or run the model: `exact` runs it
         self._lock = threading.Lock()
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
 
@@ -85,14 +86,23 @@ class OpenVinoSession:
         return ov.Core().compile_model(str(self.model_path), "CPU", config)
 
     def _request(self):
+        """An idle infer request, or None when OpenVINO failed and `exact` is to run the call."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
             pass
         with self._lock:
-            if self._compiled is None:
-                self._compiled = self._compile()
-                self._warm_up()
+            if self._compiled is None and not self._failed:
+                try:
+                    self._compiled = self._compile()
+                    self._warm_up()
+                except Exception as exc:  # noqa: BLE001 - any failure of the runtime: fall back, say why
+                    if self.exact is None:
+                        raise
+                    log.warning("OpenVINO cannot run the recogniser (%s); onnxruntime runs it", exc)
+                    self._compiled, self._failed = None, True
+            if self._failed:
+                return None
         return self._compiled.create_infer_request()
 
     def _warm_up(self) -> None:
@@ -108,11 +118,14 @@ class OpenVinoSession:
     def __call__(self, input_content: np.ndarray) -> list[np.ndarray]:
         if self.exact is not None and getattr(self._local, "exact", False):
             return self.exact(input_content)
+        original = input_content
         if self.pad_widths:
             width = input_content.shape[-1]
             pad = [(0, 0)] * (input_content.ndim - 1) + [(0, padded_width(width) - width)]
             input_content = np.pad(input_content, pad, constant_values=PAD_VALUE)
         request = self._request()
+        if request is None:
+            return self.exact(original)
         try:
             return _run(request, input_content)
         finally:

@@ -181,3 +181,23 @@ def test_first_calls_from_two_threads_at_once_do_not_deadlock():
                 p.kill()
             pytest.fail("two threads' first OpenVINO calls deadlocked")
         assert out.strip() == "done"
+
+
+@needs_openvino
+def test_a_runtime_that_fails_hands_the_recogniser_back_to_onnxruntime(monkeypatch, caplog):
+    rapid = load_rapidocr("openvino")
+    session = rapid.text_rec.session
+
+    attempts = []
+
+    def broken():  # injects what a CPU OpenVINO cannot use would raise
+        attempts.append(1)
+        raise RuntimeError("Exception from src/inference/src/core.cpp: unsupported CPU")
+
+    monkeypatch.setattr(session, "_compile", broken)
+    x = np.zeros((1, 3, 48, 330), np.float32)
+    with caplog.at_level("WARNING", logger="extractors.openvino_rt"):
+        got = session(x)[0]
+    assert np.array_equal(got, session.exact(x)[0])  # onnxruntime, unpadded
+    assert "onnxruntime runs it" in caplog.text and "unsupported CPU" in caplog.text
+    assert np.array_equal(session(x)[0], got) and len(attempts) == 1  # for good: no second attempt
