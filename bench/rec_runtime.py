@@ -56,7 +56,7 @@ def main() -> None:
         raise SystemExit("openvino is not installed: pip install 'openvino>=2024.0'")
     rec = load_rapidocr("onnxruntime").text_rec
     onnx = rec.session
-    vino = openvino_rt.OpenVinoSession(openvino_rt._model_path(onnx), streams=1)  # unpadded: the same input
+    vino = openvino_rt.OpenVinoSession(openvino_rt.onnx_model_path(onnx), streams=1)  # unpadded: the same input
     print(f"{'width':>6s} {'onnxruntime ms':>15s} {'openvino ms':>12s} {'ratio':>6s} {'max |diff|':>11s}  same characters")
     for w in a.widths:
         x = line_tensor(rec, w)

@@ -146,8 +146,8 @@ def available() -> bool:
     return True
 
 
-def _model_path(ort_session) -> Path:
-    # rapidocr's OrtInferSession keeps onnxruntime's session, which knows its file.
+def onnx_model_path(ort_session) -> Path:
+    """The ONNX file behind a rapidocr `OrtInferSession` (its onnxruntime session knows it)."""
     return Path(ort_session.session._model_path)
 
 
@@ -159,7 +159,7 @@ def use_openvino(rapid, streams: int) -> None:
     would cost OpenVINO memory for good. onnxruntime's session stays for `as_loaded`.
     """
     loaded = rapid.text_rec.session
-    rapid.text_rec.session = OpenVinoSession(_model_path(loaded), streams, pad_widths=True, exact=loaded)
+    rapid.text_rec.session = OpenVinoSession(onnx_model_path(loaded), streams, pad_widths=True, exact=loaded)
 
 
 @contextmanager

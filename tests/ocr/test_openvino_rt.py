@@ -58,7 +58,7 @@ def test_padded_widths_are_few_and_pad_little():
 def test_openvino_recogniser_computes_what_onnxruntime_does():
     ort = load_rapidocr("onnxruntime")
     rec = ort.text_rec
-    session = openvino_rt.OpenVinoSession(openvino_rt._model_path(rec.session), streams=1)  # no padding
+    session = openvino_rt.OpenVinoSession(openvino_rt.onnx_model_path(rec.session), streams=1)  # no padding
     gray = _strip(["汕头市铖宇半导体有限公司"])[10:90, :620]
     x = rec.resize_norm_img(np.stack([gray] * 3, axis=-1), 620 / 80)[np.newaxis].astype(np.float32)
     want, got = rec.session(x)[0], session(x)[0]
